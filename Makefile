@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test worker check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "BKB needs Python 3.12 or newer (Django 6.1); '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "With pyenv, the .python-version file picks 3.12; or run: make PYTHON=python3.12 ..."; exit 1; }
+
+$(VENV)/.installed-run: requirements.txt | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed-run
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+worker: $(VENV)/.installed-run
+	$(PY) manage.py db_worker
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from groups import views as group_views
+
+urlpatterns = [
+    path("", group_views.home, name="home"),
+    path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch must work on the login page too.
+    path("bahasa/", login_not_required(set_language), name="set_language"),
+    path("kelompok/", include("groups.urls")),
+    path("kader/", include("cadres.urls")),
+    path("", include("families.urls")),
+    path("admin/", admin.site.urls),
+]

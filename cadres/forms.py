@@ -1,0 +1,59 @@
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Cadre, CadreRole, Training
+from families.forms import DateInput
+from groups.validators import normalise_phone
+
+
+class CadreForm(forms.ModelForm):
+    class Meta:
+        model = Cadre
+        fields = ["name", "nik", "phone", "sex", "education", "date_joined", "active"]
+        widgets = {
+            "date_joined": DateInput(),
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
+        }
+
+    def clean_nik(self):
+        return (self.cleaned_data.get("nik") or "").strip() or None
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"]) if self.cleaned_data.get("phone") else ""
+
+
+class BaseRoleFormSet(BaseInlineFormSet):
+    def __init__(self, *args, group, **kwargs):
+        self.group = group
+        super().__init__(*args, queryset=CadreRole.objects.filter(group=group), **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.group = self.group
+        return form
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("role"):
+                continue
+            key = (data["role"], data.get("age_group"))
+            if key in seen:
+                form.add_error("role", _("Peran ini sudah ditulis di atas."))
+            seen.add(key)
+
+
+RoleFormSet = inlineformset_factory(
+    Cadre, CadreRole, fields=["role", "age_group"], formset=BaseRoleFormSet, extra=1, can_delete=True
+)
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["kind", "date", "organiser"]
+        widgets = {"date": DateInput()}

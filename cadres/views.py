@@ -1,0 +1,64 @@
+"""Cadre pages: profile with roles and training, add/edit within a group."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cadres.forms import CadreForm, RoleFormSet, TrainingForm
+from cadres.models import Cadre
+from groups.access import get_group_for
+from groups.models import BkbGroup
+
+
+def get_cadre_for(user, pk) -> Cadre:
+    return get_object_or_404(Cadre.objects.visible_to(user), pk=pk)
+
+
+def cadre_detail(request, pk):
+    cadre = get_cadre_for(request.user, pk)
+    roles = cadre.roles.select_related("group").filter(group__in=get_group_ids(request.user))
+    return render(
+        request,
+        "cadres/cadre_detail.html",
+        {"cadre": cadre, "roles": roles, "trainings": cadre.trainings.all(), "training_form": TrainingForm()},
+    )
+
+
+def get_group_ids(user):
+    return BkbGroup.objects.visible_to(user).values("pk")
+
+
+@require_http_methods(["GET", "POST"])
+def cadre_edit(request, group_id, pk=None):
+    group = get_group_for(request.user, group_id)
+    cadre = get_cadre_for(request.user, pk) if pk else Cadre()
+    form = CadreForm(request.POST or None, instance=cadre)
+    roles = RoleFormSet(request.POST or None, instance=cadre, group=group, prefix="roles")
+    if request.method == "POST" and form.is_valid() and roles.is_valid():
+        with transaction.atomic():
+            cadre = form.save()
+            roles.instance = cadre
+            roles.save()
+        messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": cadre.name})
+        return redirect("groups:detail", pk=group.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "roles": roles, "group": group, "cadre": cadre})
+
+
+@require_http_methods(["POST"])
+def training_create(request, pk):
+    cadre = get_cadre_for(request.user, pk)
+    form = TrainingForm(request.POST)
+    form.instance.cadre = cadre
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Pelatihan tercatat."))
+        return redirect("cadres:detail", pk=cadre.pk)
+    roles = cadre.roles.select_related("group").filter(group__in=get_group_ids(request.user))
+    return render(
+        request,
+        "cadres/cadre_detail.html",
+        {"cadre": cadre, "roles": roles, "trainings": cadre.trainings.all(), "training_form": form},
+        status=400,
+    )

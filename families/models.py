@@ -1,0 +1,196 @@
+"""Member families and their toddlers.
+
+A member family is registered in one BKB group: the mother or main
+caregiver, the father, the family card (KK), and its children under six.
+PUS (*pasangan usia subur*) marks a couple of reproductive age; keeping member
+PUS on family planning (*ber-KB*) is a stated aim of BKB.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Sex
+from families.ages import age_group, age_in_months, born_after_for_programme
+from groups.models import BkbGroup
+from groups.validators import validate_nik, validate_phone
+
+
+class FamilyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+
+    def members_on(self, day: datetime.date):
+        """Families that were members on `day` (joined by then, not yet left)."""
+        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class Family(models.Model):
+    class Caregiver(models.TextChoices):
+        MOTHER = "ibu", _("Ibu")
+        GRANDMOTHER = "nenek", _("Nenek")
+        FATHER = "ayah", _("Ayah")
+        OTHER = "lain", _("Pengasuh lain")
+
+    class KbMethod(models.TextChoices):
+        NONE = "", _("Tidak ber-KB")
+        IUD = "iud", _("IUD/AKDR")
+        IMPLANT = "implan", _("Implan")
+        INJECTION = "suntik", _("Suntik")
+        PILL = "pil", _("Pil")
+        CONDOM = "kondom", _("Kondom")
+        MOW = "mow", _("MOW (tubektomi)")
+        MOP = "mop", _("MOP (vasektomi)")
+        MAL = "mal", _("MAL (laktasi)")
+        TRADITIONAL = "tradisional", _("Tradisional")
+
+    class WelfareStage(models.TextChoices):
+        PRA_KS = "pra_ks", _("Pra Sejahtera")
+        KS1 = "ks1", _("KS I")
+        KS2 = "ks2", _("KS II")
+        KS3 = "ks3", _("KS III")
+        KS3_PLUS = "ks3_plus", _("KS III Plus")
+
+    group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="families", verbose_name=_("kelompok"))
+    mother_name = models.CharField(_("nama ibu/pengasuh utama"), max_length=120)
+    caregiver = models.CharField(
+        _("hubungan pengasuh"), max_length=8, choices=Caregiver.choices, default=Caregiver.MOTHER
+    )
+    mother_nik = models.CharField(
+        _("NIK ibu/pengasuh"), max_length=16, unique=True, null=True, blank=True, validators=[validate_nik]
+    )
+    father_name = models.CharField(_("nama ayah"), max_length=120, blank=True)
+    kk_number = models.CharField(
+        _("nomor KK"), max_length=16, unique=True, null=True, blank=True, validators=[validate_nik]
+    )
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True, validators=[validate_phone])
+    whatsapp = models.CharField(
+        _("nomor WhatsApp"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Kosongkan bila sama dengan nomor HP."),
+    )
+    address = models.CharField(_("alamat"), max_length=200, blank=True)
+    rt = models.CharField(_("RT"), max_length=5, blank=True)
+    rw = models.CharField(_("RW"), max_length=5, blank=True)
+    is_pus = models.BooleanField(_("PUS (pasangan usia subur)"), default=True)
+    kb_method = models.CharField(_("metode KB"), max_length=12, choices=KbMethod.choices, blank=True)
+    welfare_stage = models.CharField(_("tahapan KS"), max_length=10, choices=WelfareStage.choices, blank=True)
+    is_pkh = models.BooleanField(_("KPM PKH"), default=False)
+    stunting_risk = models.BooleanField(_("keluarga berisiko stunting (KRS)"), default=False)
+    joined_on = models.DateField(_("tanggal bergabung"), default=timezone.localdate)
+    left_on = models.DateField(_("tanggal keluar"), null=True, blank=True)
+    notes = models.TextField(_("keluhan dan kebutuhan ibu"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keluarga anggota")
+        verbose_name_plural = _("keluarga anggota")
+        ordering = ["mother_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="family_left_after_joined",
+            ),
+        ]
+
+    def __str__(self):
+        return self.mother_name
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.joined_on and self.joined_on > today:
+            errors["joined_on"] = _("Tanggal bergabung tidak boleh di masa depan.")
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("Tanggal keluar tidak boleh sebelum tanggal bergabung (%(d)s).") % {
+                "d": self.joined_on.strftime("%d-%m-%Y")
+            }
+        if self.kb_method and not self.is_pus:
+            errors["kb_method"] = _("Metode KB hanya diisi untuk PUS.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def whatsapp_or_phone(self) -> str:
+        return self.whatsapp or self.phone
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(family__group__in=BkbGroup.objects.visible_to(user))
+
+    def in_programme_on(self, day: datetime.date):
+        """Born by `day`, under 72 months, family a member then, child not left."""
+        return self.filter(
+            birth_date__lte=day,
+            birth_date__gt=born_after_for_programme(day),
+            family__joined_on__lte=day,
+        ).filter(Q(family__left_on__isnull=True) | Q(family__left_on__gt=day))
+
+
+class Child(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="children", verbose_name=_("keluarga"))
+    name = models.CharField(_("nama anak"), max_length=120)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("tanggal lahir"))
+    nik = models.CharField(_("NIK anak"), max_length=16, unique=True, null=True, blank=True, validators=[validate_nik])
+    birth_weight_kg = models.DecimalField(_("berat lahir (kg)"), max_digits=3, decimal_places=2, null=True, blank=True)
+    birth_length_cm = models.DecimalField(
+        _("panjang lahir (cm)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anak")
+        verbose_name_plural = _("anak")
+        ordering = ["birth_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_weight_kg__isnull=True) | Q(birth_weight_kg__gte=0.5, birth_weight_kg__lte=6.5),
+                name="child_birth_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_length_cm__isnull=True) | Q(birth_length_cm__gte=25, birth_length_cm__lte=65),
+                name="child_birth_length_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.birth_date:
+            if self.birth_date > today:
+                errors["birth_date"] = _("Tanggal lahir tidak boleh di masa depan.")
+            elif age_group(self.birth_date, today) is None:
+                errors["birth_date"] = _(
+                    "Anak sudah berumur %(m)s bulan: BKB untuk anak di bawah 72 bulan (6 tahun)."
+                ) % {"m": age_in_months(self.birth_date, today)}
+        if self.birth_weight_kg is not None and not (0.5 <= self.birth_weight_kg <= 6.5):
+            errors["birth_weight_kg"] = _("Berat lahir %(v)s kg tidak wajar: periksa lagi (0,5-6,5 kg).") % {
+                "v": self.birth_weight_kg
+            }
+        if self.birth_length_cm is not None and not (25 <= self.birth_length_cm <= 65):
+            errors["birth_length_cm"] = _("Panjang lahir %(v)s cm tidak wajar: periksa lagi (25-65 cm).") % {
+                "v": self.birth_length_cm
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def age_months(self, on: datetime.date | None = None) -> int:
+        return age_in_months(self.birth_date, on or timezone.localdate())
+
+    def age_group(self, on: datetime.date | None = None) -> int | None:
+        return age_group(self.birth_date, on or timezone.localdate())

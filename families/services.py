@@ -1,0 +1,112 @@
+"""Writes and cross-group checks for member families and children.
+
+NIK and KK numbers are national: the same number anywhere in the kabupaten
+(indeed anywhere in the database) is the same person or household, so a
+second registration is refused with the group where it already stands.
+A likely duplicate child (same mother's name and birth date, similar name)
+is only a warning: twins exist, the cadre confirms.
+"""
+
+import datetime
+import difflib
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from families.models import Child, Family
+from groups.models import Area, BkbGroup
+
+
+def _where(group: BkbGroup) -> str:
+    return _("kelompok %(group)s, Desa %(desa)s") % {"group": group.name, "desa": group.desa.name}
+
+
+def nik_registered_elsewhere(nik: str, *, family: Family | None = None, child: Child | None = None) -> str | None:
+    """Where this NIK is already registered (as mother or child), or None."""
+    if not nik:
+        return None
+    mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
+    if family is not None and family.pk:
+        mothers = mothers.exclude(pk=family.pk)
+    if holder := mothers.first():
+        return _("NIK ini sudah terdaftar untuk ibu %(name)s di %(where)s.") % {
+            "name": holder.mother_name,
+            "where": _where(holder.group),
+        }
+    children = Child.objects.filter(nik=nik).select_related("family__group__desa")
+    if child is not None and child.pk:
+        children = children.exclude(pk=child.pk)
+    if holder := children.first():
+        return _("NIK ini sudah terdaftar untuk anak %(name)s di %(where)s.") % {
+            "name": holder.name,
+            "where": _where(holder.family.group),
+        }
+    return None
+
+
+def kk_registered_elsewhere(kk: str, *, family: Family | None = None) -> str | None:
+    if not kk:
+        return None
+    holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
+    if family is not None and family.pk:
+        holders = holders.exclude(pk=family.pk)
+    if holder := holders.first():
+        return _("Nomor KK ini sudah terdaftar untuk keluarga ibu %(name)s di %(where)s.") % {
+            "name": holder.mother_name,
+            "where": _where(holder.group),
+        }
+    return None
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
+    if a == b or a.split()[0] == b.split()[0]:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def likely_duplicate_children(
+    *, name: str, birth_date: datetime.date, mother_name: str, kabupaten: Area | None, exclude_pk: int | None = None
+) -> list[Child]:
+    """Children in the kabupaten with the same mother's name and birth date and a similar name."""
+    if not (name and birth_date and mother_name):
+        return []
+    candidates = Child.objects.filter(
+        birth_date=birth_date, family__mother_name__iexact=mother_name.strip()
+    ).select_related("family__group__desa")
+    if kabupaten is not None:
+        candidates = candidates.filter(family__group__desa__path__startswith=kabupaten.path)
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return [child for child in candidates if _similar(child.name, name)]
+
+
+def describe_duplicate(child: Child) -> str:
+    return _("Mungkin sama dengan %(name)s (lahir %(born)s, ibu %(mother)s) di %(where)s.") % {
+        "name": child.name,
+        "born": child.birth_date.strftime("%d-%m-%Y"),
+        "mother": child.family.mother_name,
+        "where": _where(child.family.group),
+    }
+
+
+@transaction.atomic
+def family_save_with_children(*, family_form, child_formset) -> Family:
+    """Save a family and its children together: all of it or none of it."""
+    family = family_form.save()
+    child_formset.instance = family
+    child_formset.save()
+    return family
+
+
+def search_families(queryset, query: str):
+    """Filter families by mother's/father's/child's name, NIK or KK as typed."""
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if query.isdigit():
+        match = Q(mother_nik__startswith=query) | Q(kk_number__startswith=query) | Q(children__nik__startswith=query)
+    else:
+        match = Q(mother_name__icontains=query) | Q(father_name__icontains=query) | Q(children__name__icontains=query)
+    return queryset.filter(pk__in=queryset.filter(match).values("pk"))

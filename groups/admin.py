@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from groups.models import Area, BkbGroup, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = BaseUserAdmin.fieldsets + (("BKB", {"fields": ["role", "areas", "phone"]}),)
+    filter_horizontal = ["areas", "groups", "user_permissions"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "code"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(BkbGroup)
+class BkbGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "desa", "rw", "stratum", "integration", "has_ape_kit", "active"]
+    list_filter = ["stratum", "integration", "has_ape_kit", "active"]
+    search_fields = ["name", "desa__name"]
+    list_select_related = ["desa"]

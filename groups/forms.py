@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import SupervisionVisit
+from families.forms import DateInput
+from groups.models import Area, BkbGroup, under_any
+
+
+class BkbGroupForm(forms.ModelForm):
+    class Meta:
+        model = BkbGroup
+        fields = [
+            "name",
+            "desa",
+            "rw",
+            "year_formed",
+            "decree_number",
+            "meeting_place",
+            "meeting_day",
+            "stratum",
+            "integration",
+            "has_ape_kit",
+            "active",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        desa = Area.objects.filter(level=Area.Level.DESA)
+        paths = list(user.areas.values_list("path", flat=True)) if not user.is_superuser else []
+        if paths:
+            desa = desa.filter(under_any("path", paths))
+        self.fields["desa"].queryset = desa.select_related("parent")
+        self.fields["desa"].label_from_instance = lambda a: f"{a.name} ({a.parent.name})"
+
+
+class SupervisionVisitForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionVisit
+        fields = ["date", "findings", "follow_up"]
+        widgets = {
+            "date": DateInput(),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"findings": _("Temuan dan umpan balik")}

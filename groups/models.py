@@ -1,0 +1,202 @@
+"""Areas, people and BKB groups: who exists, where, and who may see what.
+
+*Wilayah* (area) is the administrative tree provinsi > kabupaten > kecamatan >
+desa. A BKB group (*kelompok BKB*) sits in one desa at one RW. Visibility is
+decided here and only here: every view, report and export filters through
+`BkbGroup.objects.visible_to(user)` or a manager that derives from it.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Area(models.Model):
+    class Level(models.IntegerChoices):
+        PROVINSI = 1, _("Provinsi")
+        KABUPATEN = 2, _("Kabupaten/Kota")
+        KECAMATAN = 3, _("Kecamatan")
+        DESA = 4, _("Desa/Kelurahan")
+
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("induk")
+    )
+    code = models.CharField(_("kode wilayah"), max_length=20, blank=True)
+    # Materialised path ("/3/17/210/") so "everything under this area" is one
+    # indexed prefix match instead of a recursive query.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="area_unique_name_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if path != self.path:
+            # Moving an area with children would need their paths rewritten;
+            # areas are loaded once from official codes and not moved.
+            self.path = path
+            Area.objects.filter(pk=self.pk).update(path=path)
+
+    def clean(self):
+        if self.level == self.Level.PROVINSI:
+            if self.parent_id:
+                raise ValidationError({"parent": _("Provinsi tidak punya induk.")})
+        elif not self.parent or self.parent.level != self.level - 1:
+            raise ValidationError({"parent": _("Induk wilayah harus satu tingkat di atasnya.")})
+
+    def ancestor(self, level: int) -> "Area | None":
+        area = self
+        while area is not None and area.level > level:
+            area = area.parent
+        return area if area is not None and area.level == level else None
+
+    def contains(self, other: "Area") -> bool:
+        return other.path.startswith(self.path)
+
+
+class User(AbstractUser):
+    """A person who logs in: a cadre, a supervisor (PKB/PLKB) or an admin."""
+
+    class Role(models.TextChoices):
+        CADRE = "cadre", _("Kader")
+        SUPERVISOR = "supervisor", _("Penyuluh KB (PKB/PLKB)")
+        ADMIN = "admin", _("Admin")
+
+    role = models.CharField(_("peran"), max_length=12, choices=Role.choices, default=Role.CADRE)
+    areas = models.ManyToManyField(
+        Area,
+        blank=True,
+        related_name="users",
+        verbose_name=_("wilayah tugas"),
+        help_text=_("Supervisor: desa atau kecamatan binaan. Admin: kabupaten (kosong = semua)."),
+    )
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    @property
+    def is_cadre(self) -> bool:
+        return self.role == self.Role.CADRE
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == self.Role.SUPERVISOR
+
+    @property
+    def is_bkb_admin(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser
+
+    @property
+    def sees_many_groups(self) -> bool:
+        return not self.is_cadre or self.is_superuser
+
+
+def under_any(field: str, paths: list[str]) -> Q:
+    """Q matching rows whose area path `field` lies under any of `paths`."""
+    match = Q()
+    for path in paths:
+        match |= Q(**{f"{field}__startswith": path})
+    return match
+
+
+class BkbGroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BkbGroupQuerySet":
+        """The one rule for which groups a user may see.
+
+        Admins see their kabupaten (all, if none assigned or superuser);
+        supervisors the groups under their assigned areas; cadres the groups
+        they hold an active role in. Everyone else sees nothing.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role == User.Role.CADRE:
+            from cadres.models import CadreRole  # cadres depends on this app
+
+            return self.filter(pk__in=CadreRole.objects.filter(cadre__user=user, cadre__active=True).values("group_id"))
+        paths = list(user.areas.values_list("path", flat=True))
+        if not paths:
+            return self if user.role == User.Role.ADMIN else self.none()
+        return self.filter(under_any("desa__path", paths))
+
+
+class BkbGroup(models.Model):
+    """A *kelompok BKB*: run by volunteer cadres at RW level in one desa."""
+
+    class Stratum(models.TextChoices):
+        DASAR = "dasar", _("Dasar")
+        BERKEMBANG = "berkembang", _("Berkembang")
+        PARIPURNA = "paripurna", _("Paripurna")
+
+    class Integration(models.TextChoices):
+        NONE = "none", _("Tidak terintegrasi")
+        ONE_PLACE = "satu_tempat", _("BKB HI, satu tempat (Posyandu/PAUD)")
+        SEPARATE = "terpisah", _("BKB HI, tempat terpisah")
+
+    class Weekday(models.IntegerChoices):
+        SENIN = 0, _("Senin")
+        SELASA = 1, _("Selasa")
+        RABU = 2, _("Rabu")
+        KAMIS = 3, _("Kamis")
+        JUMAT = 4, _("Jumat")
+        SABTU = 5, _("Sabtu")
+        MINGGU = 6, _("Minggu")
+
+    name = models.CharField(_("nama kelompok"), max_length=120)
+    desa = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="bkb_groups",
+        limit_choices_to={"level": Area.Level.DESA},
+        verbose_name=_("desa/kelurahan"),
+    )
+    rw = models.CharField(_("RW"), max_length=5)
+    year_formed = models.PositiveSmallIntegerField(_("tahun dibentuk"), null=True, blank=True)
+    decree_number = models.CharField(_("nomor SK"), max_length=80, blank=True)
+    meeting_place = models.CharField(_("tempat pertemuan"), max_length=160, blank=True)
+    meeting_day = models.PositiveSmallIntegerField(_("hari pertemuan"), choices=Weekday.choices, null=True, blank=True)
+    stratum = models.CharField(_("strata"), max_length=12, choices=Stratum.choices, default=Stratum.DASAR)
+    integration = models.CharField(_("integrasi"), max_length=12, choices=Integration.choices, default=Integration.NONE)
+    has_ape_kit = models.BooleanField(_("punya APE (BKB Kit)"), default=False)
+    active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BkbGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kelompok BKB")
+        verbose_name_plural = _("kelompok BKB")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["desa", "name"], name="group_unique_name_in_desa"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.year_formed and self.year_formed > timezone.localdate().year:
+            raise ValidationError({"year_formed": _("Tahun dibentuk tidak boleh di masa depan.")})
+        if self.desa_id and self.desa.level != Area.Level.DESA:
+            raise ValidationError({"desa": _("Pilih wilayah tingkat desa/kelurahan.")})
+
+    @property
+    def kabupaten(self) -> Area | None:
+        return self.desa.ancestor(Area.Level.KABUPATEN)

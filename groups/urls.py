@@ -1,0 +1,12 @@
+from django.urls import path
+
+from groups import views
+
+app_name = "groups"
+urlpatterns = [
+    path("", views.group_list, name="list"),
+    path("baru/", views.group_edit, name="create"),
+    path("<int:pk>/", views.group_detail, name="detail"),
+    path("<int:pk>/ubah/", views.group_edit, name="edit"),
+    path("<int:pk>/pembinaan/baru/", views.supervision_visit_create, name="visit_create"),
+]

@@ -1,0 +1,42 @@
+// Small enhancements only: every page works without this file.
+(function () {
+  // Roster search as you type: fetch only the results fragment.
+  var search = document.querySelector("[data-live-search]");
+  if (search) {
+    var target = document.getElementById(search.dataset.liveSearch);
+    var timer;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var url = search.form.action + "?q=" + encodeURIComponent(search.value);
+        fetch(url, { headers: { "X-Partial": "1" } })
+          .then(function (r) { return r.text(); })
+          .then(function (html) { target.innerHTML = html; history.replaceState(null, "", url); });
+      }, 250);
+    });
+  }
+  // Formsets: "add another" clones the empty form template.
+  document.querySelectorAll("[data-formset-add]").forEach(function (button) {
+    var prefix = button.dataset.formsetAdd;
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(prefix + "-empty");
+    var list = document.getElementById(prefix + "-list");
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__num__/g, index + 1);
+      list.insertAdjacentHTML("beforeend", html);
+      total.value = index + 1;
+      var first = list.lastElementChild.querySelector("input");
+      if (first) first.focus();
+    });
+  });
+  // Copy buttons (WhatsApp text).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+        button.textContent = button.dataset.copied || "OK";
+      });
+    });
+  });
+})();

@@ -1,0 +1,114 @@
+"""Each role sees exactly its part: walk every URL as every persona."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cadres.models import Cadre
+from families.models import Child, Family
+from groups.models import BkbGroup
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_groups_visible_to_each_role(world):
+    def names(user):
+        return set(BkbGroup.objects.visible_to(user).values_list("name", flat=True))
+
+    assert names(world["cadre_a"]) == {"BKB Melati"}
+    assert names(world["cadre_b"]) == {"BKB Mawar"}
+    assert names(world["supervisor"]) == {"BKB Melati", "BKB Mawar"}
+    assert names(world["admin"]) == {"BKB Melati", "BKB Mawar", "BKB Dahlia"}
+    assert names(world["outsider"]) == set()
+
+
+def test_admin_without_area_sees_all_and_supervisor_without_area_sees_none(world):
+    world["admin"].areas.clear()
+    world["supervisor"].areas.clear()
+    assert BkbGroup.objects.visible_to(world["admin"]).count() == 4
+    assert BkbGroup.objects.visible_to(world["supervisor"]).count() == 0
+
+
+def test_inactive_cadre_loses_access(world):
+    Cadre.objects.filter(user=world["cadre_a"]).update(active=False)
+    assert not BkbGroup.objects.visible_to(world["cadre_a"]).exists()
+
+
+def test_families_children_and_cadres_follow_group_scope(world):
+    fam_a = f.family(world["group_a"])
+    fam_b = f.family(world["group_b"])
+    f.child(fam_a, datetime.date(2025, 1, 1))
+    f.child(fam_b, datetime.date(2025, 1, 1))
+    assert list(Family.objects.visible_to(world["cadre_a"])) == [fam_a]
+    assert set(Family.objects.visible_to(world["supervisor"])) == {fam_a, fam_b}
+    assert [c.family for c in Child.objects.visible_to(world["cadre_b"])] == [fam_b]
+    assert set(Cadre.objects.visible_to(world["cadre_a"]).values_list("name", flat=True)) == {"Imas"}
+
+
+def _urls(world):
+    fam_a = f.family(world["group_a"], mother_name="Siti")
+    cadre_a = Cadre.objects.get(user=world["cadre_a"])
+    g = world["group_a"].pk
+    return [
+        reverse("families:roster", args=[g]),
+        reverse("families:detail", args=[fam_a.pk]),
+        reverse("groups:detail", args=[g]),
+        reverse("cadres:detail", args=[cadre_a.pk]),
+    ], [
+        reverse("families:create", args=[g]),
+        reverse("families:edit", args=[fam_a.pk]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "persona, read, write",
+    [
+        ("cadre_a", 200, 200),
+        ("cadre_b", 404, 404),
+        ("supervisor", 200, 403),
+        ("admin", 200, 200),
+        ("outsider", 404, 404),
+    ],
+)
+def test_every_group_a_url_as_each_persona(world, login, persona, read, write):
+    read_urls, write_urls = _urls(world)
+    client = login(world[persona])
+    for url in read_urls:
+        assert client.get(url).status_code == read, url
+    for url in write_urls:
+        assert client.get(url).status_code == write, url
+
+
+def test_cadre_of_group_a_gets_404_on_family_of_group_b(world, login):
+    fam_b = f.family(world["group_b"], mother_name="Rahasia")
+    response = login(world["cadre_a"]).get(reverse("families:detail", args=[fam_b.pk]))
+    assert response.status_code == 404
+    assert b"Rahasia" not in response.content
+
+
+def test_cadre_cannot_post_a_family_into_another_group(world, login):
+    client = login(world["cadre_a"])
+    response = client.post(reverse("families:create", args=[world["group_b"].pk]), {"mother_name": "X"})
+    assert response.status_code == 404
+    assert not Family.objects.filter(mother_name="X").exists()
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    response = client.get(reverse("families:roster", args=[world["group_a"].pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_group_list_and_edit_are_scoped(world, login):
+    admin = login(world["admin"])
+    page = admin.get(reverse("groups:list")).content.decode()
+    assert "BKB Dahlia" in page and "BKB Garut" not in page
+    assert admin.get(reverse("groups:edit", args=[world["group_x"].pk])).status_code == 404
+    assert login(world["supervisor"]).get(reverse("groups:create")).status_code == 403
+
+
+def test_cadre_home_goes_to_own_roster(world, login):
+    response = login(world["cadre_a"]).get("/")
+    assert response.url == reverse("families:roster", args=[world["group_a"].pk])
