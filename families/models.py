@@ -194,3 +194,171 @@ class Child(models.Model):
 
     def age_group(self, on: datetime.date | None = None) -> int | None:
         return age_group(self.birth_date, on or timezone.localdate())
+
+
+class Instrument(models.Model):
+    """A development instrument: the KKA items, or a stand-in for them.
+
+    The official KKA item list is not public in a verifiable form; the default
+    instrument is the Buku KIA development markers (Kemenkes), each tagged with
+    one of the seven KKA aspects. An admin may load another from a CSV.
+    """
+
+    name = models.CharField(_("nama instrumen"), max_length=160, unique=True)
+    source = models.TextField(_("sumber"), blank=True)
+    active = models.BooleanField(
+        _("dipakai"), default=False, help_text=_("Hanya satu instrumen yang dipakai pada satu waktu.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("instrumen KKA")
+        verbose_name_plural = _("instrumen KKA")
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_instrument"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Aspect(models.TextChoices):
+    MOTORIK_KASAR = "motorik_kasar", _("Motorik kasar")
+    MOTORIK_HALUS = "motorik_halus", _("Motorik halus")
+    KOMUNIKASI_PASIF = "komunikasi_pasif", _("Komunikasi pasif")
+    KOMUNIKASI_AKTIF = "komunikasi_aktif", _("Komunikasi aktif")
+    KECERDASAN = "kecerdasan", _("Kecerdasan")
+    MENOLONG_DIRI = "menolong_diri_sendiri", _("Menolong diri sendiri")
+    SOSIAL = "tingkah_laku_sosial", _("Tingkah laku sosial")
+
+
+class Milestone(models.Model):
+    """A developmental task expected by the end of its age band (months)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="milestones")
+    code = models.CharField(_("kode"), max_length=20)
+    band_start_month = models.PositiveSmallIntegerField(_("awal rentang (bulan)"))
+    band_end_month = models.PositiveSmallIntegerField(_("akhir rentang (bulan)"))
+    aspect = models.CharField(_("aspek"), max_length=24, choices=Aspect.choices)
+    text_id = models.CharField(_("tugas perkembangan"), max_length=255)
+    text_en = models.CharField(_("tugas perkembangan (Inggris)"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("tugas perkembangan")
+        verbose_name_plural = _("tugas perkembangan")
+        ordering = ["band_start_month", "aspect", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="milestone_unique_code"),
+            models.CheckConstraint(
+                condition=Q(band_end_month__gt=models.F("band_start_month")), name="milestone_band_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["instrument", "band_end_month"])]
+
+    def __str__(self):
+        return f"{self.code} {self.text_id}"
+
+
+class MilestoneRecord(models.Model):
+    """The date a child was first seen doing a task, marked on its KKA."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_records")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="records")
+    achieved_on = models.DateField(_("tanggal pertama bisa"))
+    session = models.ForeignKey(
+        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="milestone_records"
+    )
+    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("catatan KKA")
+        verbose_name_plural = _("catatan KKA")
+        constraints = [models.UniqueConstraint(fields=["child", "milestone"], name="milestone_record_once")]
+        indexes = [models.Index(fields=["recorded_at"])]
+
+    def __str__(self):
+        return f"{self.child} – {self.milestone.code}"
+
+
+class Referral(models.Model):
+    """A referral to the health worker, followed until closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Dalam proses")
+        CLOSED = "closed", _("Selesai")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
+    date = models.DateField(_("tanggal rujukan"))
+    referred_to = models.CharField(_("dirujuk ke"), max_length=160)
+    reason = models.TextField(_("alasan"), blank=True)
+    outcome = models.TextField(_("hasil"), blank=True)
+    closed_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
+    created_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("rujukan")
+        verbose_name_plural = _("rujukan")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("date")), name="referral_closed_after"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.child} → {self.referred_to} ({self.date:%d-%m-%Y})"
+
+    @property
+    def status(self) -> str:
+        return self.Status.CLOSED if self.closed_on else self.Status.OPEN
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})
+        if self.closed_on and self.date and self.closed_on < self.date:
+            raise ValidationError({"closed_on": _("Tanggal selesai tidak boleh sebelum tanggal rujukan.")})
+
+
+class Measurement(models.Model):
+    """Weight and length/height on a date, with the WHO z-scores at that date.
+
+    The z-scores are stored (computed by families.growth when saved) so that
+    reports count stunted, underweight and wasted children in the database.
+    """
+
+    class Position(models.TextChoices):
+        LYING = "lying", _("Berbaring (panjang badan)")
+        STANDING = "standing", _("Berdiri (tinggi badan)")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="measurements")
+    date = models.DateField(_("tanggal ukur"))
+    weight_kg = models.DecimalField(_("berat badan (kg)"), max_digits=4, decimal_places=2)
+    height_cm = models.DecimalField(_("panjang/tinggi badan (cm)"), max_digits=4, decimal_places=1)
+    position = models.CharField(_("cara ukur"), max_length=8, choices=Position.choices)
+    head_cm = models.DecimalField(_("lingkar kepala (cm)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    arm_cm = models.DecimalField(_("lingkar lengan atas (cm)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    haz = models.FloatField(_("z TB/U"), null=True, editable=False)
+    waz = models.FloatField(_("z BB/U"), null=True, editable=False)
+    whz = models.FloatField(_("z BB/TB"), null=True, editable=False)
+    baz = models.FloatField(_("z IMT/U"), null=True, editable=False)
+    session = models.ForeignKey(
+        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="measurements"
+    )
+    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pengukuran")
+        verbose_name_plural = _("pengukuran")
+        ordering = ["child", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "date"], name="one_measurement_a_day"),
+            # Impossible values never reach the table, whatever the form did.
+            models.CheckConstraint(condition=Q(weight_kg__gt=0.5, weight_kg__lt=40), name="weight_possible"),
+            models.CheckConstraint(condition=Q(height_cm__gt=35, height_cm__lt=140), name="height_possible"),
+        ]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.child} {self.date:%d-%m-%Y}"

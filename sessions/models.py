@@ -1,0 +1,138 @@
+"""Coaching sessions (*pertemuan penyuluhan*), attendance and home visits.
+
+A session is held by a group for one or more age groups on a date, on a topic
+from a list the admin extends. Cadres tick which member families came (mother,
+father or another caregiver, with which child). Members absent from the
+month's session get a home visit (*kunjungan rumah*).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import BkbGroup
+
+
+class Topic(models.Model):
+    name = models.CharField(_("materi"), max_length=160, unique=True)
+    name_en = models.CharField(_("materi (Inggris)"), max_length=160, blank=True)
+    active = models.BooleanField(_("dipakai"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=100)
+
+    class Meta:
+        verbose_name = _("materi penyuluhan")
+        verbose_name_plural = _("materi penyuluhan")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CoachingSessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+
+
+class CoachingSession(models.Model):
+    group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kelompok"))
+    date = models.DateField(_("tanggal"))
+    place = models.CharField(_("tempat"), max_length=160, blank=True)
+    # A list of families.ages.AgeGroup values: one session often serves several.
+    age_groups = models.JSONField(_("kelompok umur"), default=list)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("materi"))
+    cadres = models.ManyToManyField(
+        "cadres.Cadre", through="SessionCadre", related_name="sessions", verbose_name=_("kader")
+    )
+    ape_used = models.CharField(_("APE yang dipakai"), max_length=255, blank=True)
+    supervising_agency = models.CharField(_("pembina yang hadir"), max_length=160, blank=True)
+    notes = models.TextField(_("catatan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CoachingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pertemuan")
+        verbose_name_plural = _("pertemuan")
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["group", "date"])]
+
+    def __str__(self):
+        return f"{self.group} {self.date:%d-%m-%Y}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("Pertemuan belum terjadi: tanggal tidak boleh di masa depan.")})
+
+
+class SessionCadre(models.Model):
+    class Role(models.TextChoices):
+        INTI = "inti", _("Kader inti")
+        PIKET = "piket", _("Kader piket")
+        BANTU = "bantu", _("Kader bantu")
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="session_cadres")
+    cadre = models.ForeignKey("cadres.Cadre", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("peran"), max_length=8, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "cadre"], name="session_cadre_once")]
+
+    def __str__(self):
+        return f"{self.cadre} ({self.get_role_display()})"
+
+
+class Attendance(models.Model):
+    class Attendee(models.TextChoices):
+        MOTHER = "ibu", _("Ibu")
+        FATHER = "ayah", _("Ayah")
+        OTHER = "lain", _("Pengasuh lain")
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="attendances")
+    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="attendances")
+    child = models.ForeignKey(
+        "families.Child", on_delete=models.SET_NULL, null=True, blank=True, related_name="attendances"
+    )
+    attendee = models.CharField(_("yang hadir"), max_length=5, choices=Attendee.choices, default=Attendee.MOTHER)
+
+    class Meta:
+        verbose_name = _("kehadiran")
+        verbose_name_plural = _("kehadiran")
+        constraints = [models.UniqueConstraint(fields=["session", "family"], name="attendance_once")]
+
+    def __str__(self):
+        return f"{self.family} @ {self.session}"
+
+
+class HomeVisit(models.Model):
+    class Met(models.TextChoices):
+        MOTHER = "ibu", _("Ibu")
+        FATHER = "ayah", _("Ayah")
+        OTHER = "lain", _("Pengasuh lain")
+        NOBODY = "tidak_ada", _("Tidak bertemu")
+
+    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="home_visits")
+    date = models.DateField(_("tanggal kunjungan"))
+    met = models.CharField(_("bertemu dengan"), max_length=10, choices=Met.choices, default=Met.MOTHER)
+    note = models.TextField(_("catatan"), blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kunjungan rumah")
+        verbose_name_plural = _("kunjungan rumah")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.family} {self.date:%d-%m-%Y}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})
