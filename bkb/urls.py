@@ -15,5 +15,7 @@ urlpatterns = [
     path("kelompok/", include("groups.urls")),
     path("kader/", include("cadres.urls")),
     path("", include("families.urls")),
+    path("pertemuan/", include("sessions.urls")),
+    path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
