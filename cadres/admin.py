@@ -35,3 +35,11 @@ class SupervisionVisitAdmin(admin.ModelAdmin):
     list_display = ["group", "supervisor", "date"]
     list_select_related = ["group", "supervisor"]
     raw_id_fields = ["group"]
+
+
+@admin.register(CadreRole)
+class CadreRoleAdmin(admin.ModelAdmin):
+    list_display = ["cadre", "group", "role", "age_group"]
+    list_filter = ["role", "age_group"]
+    list_select_related = ["cadre", "group"]
+    raw_id_fields = ["cadre", "group"]

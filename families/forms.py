@@ -103,12 +103,15 @@ class ChildForm(forms.ModelForm):
 
 
 class BaseChildFormSet(BaseInlineFormSet):
+    default_error_messages = {"too_few_forms": _("Daftarkan setidaknya satu anak balita.")}
+
     def __init__(self, *args, mother_name_field=None, group=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
 
     def clean(self):
-        super().clean()
+        # Our checks run first: Django's own unique check drops the duplicate
+        # form's data and would hide the clearer message below.
         seen_nik: dict[str, int] = {}
         mother_name = self.data.get("mother_name", "") if self.is_bound else ""
         kabupaten = self.group.kabupaten if self.group else None
@@ -137,6 +140,7 @@ class BaseChildFormSet(BaseInlineFormSet):
                         + " "
                         + str(_("Centang konfirmasi di bawah bila memang anak yang berbeda.")),
                     )
+        super().clean()
 
 
 ChildFormSet = inlineformset_factory(

@@ -112,3 +112,24 @@ def test_group_list_and_edit_are_scoped(world, login):
 def test_cadre_home_goes_to_own_roster(world, login):
     response = login(world["cadre_a"]).get("/")
     assert response.url == reverse("families:roster", args=[world["group_a"].pk])
+
+
+def test_admin_creates_a_group_in_own_kabupaten_only(world, login):
+    client = login(world["admin"])
+    data = {
+        "name": "BKB Kenanga",
+        "desa": world["desa_a1"].pk,
+        "rw": "07",
+        "year_formed": "2030",
+        "stratum": "dasar",
+        "integration": "none",
+        "active": "on",
+    }
+    response = client.post(reverse("groups:create"), data)
+    assert response.status_code == 200
+    assert "Tahun dibentuk tidak boleh di masa depan." in response.content.decode()
+    response = client.post(reverse("groups:create"), {**data, "desa": world["desa_x"].pk, "year_formed": "2020"})
+    assert "desa" in response.context["form"].errors  # Garut is not this admin's kabupaten
+    response = client.post(reverse("groups:create"), {**data, "year_formed": "2020"})
+    assert response.status_code == 302
+    assert BkbGroup.objects.get(name="BKB Kenanga").desa == world["desa_a1"]

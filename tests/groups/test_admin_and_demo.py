@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from bkb.settings import database_from_url
+from cadres.models import Cadre
+from families.models import Child, Family
+from groups.models import Area, BkbGroup, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_kabupaten_once(capsys):
+    call_command("seed_demo")
+    counts = (Area.objects.count(), BkbGroup.objects.count(), Family.objects.count(), Child.objects.count())
+    assert Area.objects.filter(level=Area.Level.KECAMATAN).count() == 2
+    assert Area.objects.filter(level=Area.Level.DESA).count() == 4
+    assert counts[1] == 6
+    assert counts[2] == 150
+    assert 170 <= counts[3] <= 200
+    assert Cadre.objects.count() == 24
+    assert set(User.objects.values_list("username", flat=True)) >= {"admin", "pkb", "kader1", "kader6"}
+    call_command("seed_demo")
+    assert (Area.objects.count(), BkbGroup.objects.count(), Family.objects.count(), Child.objects.count()) == counts
+    assert "kader1" in capsys.readouterr().out
+
+
+def test_demo_cadre_sees_only_own_group():
+    call_command("seed_demo")
+    kader = User.objects.get(username="kader1")
+    assert BkbGroup.objects.visible_to(kader).count() == 1
+    assert BkbGroup.objects.visible_to(User.objects.get(username="pkb")).count() == 6
+
+
+def test_django_admin_lists_every_model(admin_client):
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.app_label not in {"groups", "cadres", "families", "coaching", "reports"}:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert admin_client.get(url).status_code == 200, model
+
+
+def test_database_url_parsing():
+    pg = database_from_url("postgres://bkb:s%40cret@db.example:5433/bkb?sslmode=require")
+    assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "django.db.backends.postgresql",
+        "bkb",
+        "bkb",
+        "s@cret",
+        "db.example",
+        "5433",
+    )
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+    with pytest.raises(Exception, match="not supported"):
+        database_from_url("mysql://x/y")
