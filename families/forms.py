@@ -1,11 +1,13 @@
 """Family registration: one form for the family and its children, on a phone."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families import services
-from families.models import Child, Family
+from families.models import Child, Family, Measurement, Referral
 from groups.validators import normalise_phone
 
 
@@ -57,7 +59,8 @@ class FamilyForm(forms.ModelForm):
         self.instance.group = group
         if not self.instance.pk:
             self.fields.pop("left_on")
-            self.initial.setdefault("rw", group.rw)
+            if not self.initial.get("rw"):
+                self.initial["rw"] = group.rw
 
     def clean_mother_nik(self):
         nik = (self.cleaned_data.get("mother_nik") or "").strip() or None
@@ -148,8 +151,154 @@ ChildFormSet = inlineformset_factory(
     Child,
     form=ChildForm,
     formset=BaseChildFormSet,
-    extra=1,
+    extra=0,
     min_num=1,
     validate_min=True,
     can_delete=True,
 )
+
+
+class MeasurementForm(forms.Form):
+    """Weight and length/height for the child page; families.measurements does the checking."""
+
+    date = forms.DateField(label=_("Tanggal ukur"), widget=DateInput())
+    weight_kg = forms.DecimalField(
+        label=_("Berat badan (kg)"),
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    height_cm = forms.DecimalField(
+        label=_("Panjang/tinggi badan (cm)"),
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    position = forms.ChoiceField(label=_("Cara ukur"), choices=Measurement.Position.choices)
+    head_cm = forms.DecimalField(
+        label=_("Lingkar kepala (cm)"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    arm_cm = forms.DecimalField(
+        label=_("Lingkar lengan atas (cm)"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    confirmed = forms.BooleanField(label=_("Saya sudah cek ulang, angka ini benar"), required=False)
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        self.needs_confirmation = False
+
+    def record(self, *, user):
+        """Save through measurement_record; its errors land beside their fields."""
+        from families.measurements import CONFIRM, measurement_record
+
+        try:
+            return measurement_record(child=self.child, user=user, **self.cleaned_data)
+        except ValidationError as error:
+            if getattr(error, "code", None) == CONFIRM:
+                self.needs_confirmation = True
+                self.add_error("confirmed", error)
+            else:
+                self.add_error(None, error)
+            return None
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["date", "referred_to", "reason"]
+        widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.child = child
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and day < self.instance.child.birth_date:
+            raise forms.ValidationError(_("Tanggal rujukan tidak boleh sebelum anak lahir."))
+        return day
+
+
+class ReferralCloseForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["closed_on", "outcome"]
+        widgets = {"closed_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closed_on"].required = True
+        self.fields["outcome"].required = True
+
+    def clean_closed_on(self):
+        day = self.cleaned_data["closed_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal selesai tidak boleh di masa depan."))
+        return day
+
+
+class KkaMarksForm(forms.Form):
+    """All marks of one KKA page: per task a tick "sudah bisa" and the date first done."""
+
+    def __init__(self, *args, card, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.card = card
+        self.today = today
+        self.rows = []
+        for item in card.items:
+            pk = item.milestone.pk
+            done = f"done_{pk}"
+            date = f"date_{pk}"
+            self.fields[done] = forms.BooleanField(
+                label=item.milestone.text_id, required=False, initial=item.record is not None
+            )
+            self.fields[date] = forms.DateField(
+                label=_("Tanggal pertama bisa"),
+                required=False,
+                widget=DateInput(attrs={"class": "form-control form-control-sm kka-date"}),
+                initial=item.record.achieved_on if item.record else today,
+            )
+            self.rows.append((item, done, date))
+
+    def by_aspect(self):
+        """[(aspect, [(item, done field, date field), ...]), ...] for the template, aspects in KKA order."""
+        rows = {}
+        for item, done, date in self.rows:
+            rows.setdefault(item.milestone.aspect, []).append((item, self[done], self[date]))
+        return [(aspect, rows[aspect.value]) for aspect in self.card.aspects if aspect.value in rows]
+
+    def clean(self):
+        cleaned = super().clean()
+        birth = self.card.child.birth_date
+        for _item, done, date in self.rows:
+            if not cleaned.get(done):
+                continue
+            day = cleaned.get(date)
+            if day is None:
+                if date not in self.errors:
+                    self.add_error(date, _("Isi tanggal anak pertama bisa."))
+            elif day > self.today:
+                self.add_error(date, _("Tanggal %(d)s di masa depan.") % {"d": day.strftime("%d-%m-%Y")})
+            elif day < birth:
+                self.add_error(
+                    date,
+                    _("Tanggal %(d)s sebelum anak lahir (%(b)s).")
+                    % {"d": day.strftime("%d-%m-%Y"), "b": birth.strftime("%d-%m-%Y")},
+                )
+        return cleaned
+
+    def marks(self) -> dict:
+        """{milestone id: date or None} for kka_marks_save."""
+        return {
+            item.milestone.pk: (self.cleaned_data[date] if self.cleaned_data.get(done) else None)
+            for item, done, date in self.rows
+        }

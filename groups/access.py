@@ -7,7 +7,7 @@ someone else's record exists. In scope but read-only answers 403.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from groups.models import BkbGroup
+from groups.models import Area, BkbGroup
 
 
 def can_write_registers(user) -> bool:
@@ -25,3 +25,7 @@ def get_group_for(user, pk, *, write: bool = False) -> BkbGroup:
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
+
+
+def get_area_for(user, pk) -> Area:
+    return get_object_or_404(Area.objects.visible_to(user).select_related("parent"), pk=pk)

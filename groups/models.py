@@ -14,6 +14,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def under_any(field: str, paths: list[str]) -> Q:
+    """Q matching rows whose area path `field` lies under any of `paths`."""
+    match = Q()
+    for path in paths:
+        match |= Q(**{f"{field}__startswith": path})
+    return match
+
+
+class AreaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AreaQuerySet":
+        """Areas a supervisor or admin may report on: theirs and everything under them."""
+        if not user.is_authenticated or not user.is_active or user.role == User.Role.CADRE and not user.is_superuser:
+            return self.none()
+        paths = [] if user.is_superuser else list(user.areas.values_list("path", flat=True))
+        if not paths:
+            return self if user.is_superuser or user.role == User.Role.ADMIN else self.none()
+        return self.filter(under_any("path", paths))
+
+
 class Area(models.Model):
     class Level(models.IntegerChoices):
         PROVINSI = 1, _("Provinsi")
@@ -30,6 +49,8 @@ class Area(models.Model):
     # Materialised path ("/3/17/210/") so "everything under this area" is one
     # indexed prefix match instead of a recursive query.
     path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("wilayah")
@@ -105,14 +126,6 @@ class User(AbstractUser):
     @property
     def sees_many_groups(self) -> bool:
         return not self.is_cadre or self.is_superuser
-
-
-def under_any(field: str, paths: list[str]) -> Q:
-    """Q matching rows whose area path `field` lies under any of `paths`."""
-    match = Q()
-    for path in paths:
-        match |= Q(**{f"{field}__startswith": path})
-    return match
 
 
 class BkbGroupQuerySet(models.QuerySet):

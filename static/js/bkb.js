@@ -26,7 +26,7 @@
       var html = template.innerHTML.replace(/__prefix__/g, index).replace(/__num__/g, index + 1);
       list.insertAdjacentHTML("beforeend", html);
       total.value = index + 1;
-      var first = list.lastElementChild.querySelector("input");
+      var first = list.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     });
   });
@@ -38,5 +38,17 @@
         button.textContent = button.dataset.copied || "OK";
       });
     });
+  });
+})();
+// Session screen: the member list depends on the date, so a new date reloads
+// it (only while nothing is ticked yet: never throw away what was typed).
+(function () {
+  var box = document.querySelector("[data-reload-date] input[type=date]");
+  if (!box) return;
+  box.addEventListener("change", function () {
+    if (!box.value || box.form.querySelector("input[name=hadir]:checked")) return;
+    var url = new URL(window.location.href);
+    url.searchParams.set("tanggal", box.value);
+    window.location.href = url.toString();
   });
 })();
