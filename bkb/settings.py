@@ -133,7 +133,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -148,6 +147,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not envbool("BKB_STATIC_MANIFEST", False)
+# collectstatic's target, only where it is used (WhiteNoise warns about a missing one).
+STATIC_ROOT = BASE_DIR / "staticfiles" if envbool("BKB_STATIC_MANIFEST", False) else None
 MEDIA_ROOT = BASE_DIR / "media"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

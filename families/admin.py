@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
-from families.models import Child, Family
+from families.instruments import instrument_activate, load_instrument
+from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord, Referral
 
 
 class ChildInline(admin.TabularInline):
@@ -24,3 +31,114 @@ class ChildAdmin(admin.ModelAdmin):
     search_fields = ["name", "nik", "family__mother_name"]
     list_select_related = ["family"]
     raw_id_fields = ["family"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["code", "band_start_month", "band_end_month", "aspect", "text_id", "text_en"]
+
+
+class InstrumentUploadForm(forms.Form):
+    name = forms.CharField(label=_("Nama instrumen"), max_length=160)
+    source = forms.CharField(label=_("Sumber"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(
+        label=_("Berkas CSV"),
+        help_text=_("Kolom: code, band_start_month, band_end_month, aspect, text_id, text_en (UTF-8)."),
+    )
+    activate = forms.BooleanField(label=_("Jadikan instrumen yang dipakai"), required=False)
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "milestone_count", "created_at"]
+    readonly_fields = ["active", "created_at"]
+    actions = ["make_active"]
+    inlines = [MilestoneInline]
+    change_list_template = "families/admin_instrument_changelist.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(milestone_total=Count("milestones"))
+
+    @admin.display(description=_("jumlah tugas"), ordering="milestone_total")
+    def milestone_count(self, obj):
+        return obj.milestone_total
+
+    @admin.action(description=_("Jadikan instrumen yang dipakai"))
+    def make_active(self, request, queryset):
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, _("Pilih tepat satu instrumen."), messages.ERROR)
+            return
+        instrument_activate(chosen[0])
+        self.message_user(request, _("Instrumen '%(name)s' sekarang dipakai.") % {"name": chosen[0].name})
+
+    def get_urls(self):
+        upload = path("muat/", self.admin_site.admin_view(self.upload_view), name="families_instrument_upload")
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InstrumentUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                instrument = load_instrument(
+                    form.cleaned_data["file"],
+                    name=form.cleaned_data["name"],
+                    source=form.cleaned_data["source"],
+                    activate=form.cleaned_data["activate"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                self.message_user(
+                    request,
+                    _("Instrumen '%(name)s' dimuat: %(n)s tugas.")
+                    % {"name": instrument.name, "n": instrument.milestones.count()},
+                )
+                return redirect("admin:families_instrument_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Muat instrumen dari CSV"),
+        }
+        return render(request, "families/admin_instrument_upload.html", context)
+
+
+@admin.register(MilestoneRecord)
+class MilestoneRecordAdmin(admin.ModelAdmin):
+    list_display = ["child", "milestone", "achieved_on", "recorded_at"]
+    raw_id_fields = ["child", "milestone", "session", "recorded_by"]
+    list_select_related = ["child", "milestone"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(admin.ModelAdmin):
+    list_display = ["child", "date", "weight_kg", "height_cm", "position", "haz", "waz", "whz"]
+    raw_id_fields = ["child", "session", "recorded_by"]
+    list_select_related = ["child"]
+    readonly_fields = ["haz", "waz", "whz", "baz"]
+
+    def has_add_permission(self, request):
+        # z-scores are computed by families.measurements.measurement_record only.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["child", "date", "referred_to", "closed_on"]
+    raw_id_fields = ["child", "created_by"]
+    list_select_related = ["child"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["code", "instrument", "band_start_month", "band_end_month", "aspect", "text_id"]
+    list_filter = ["instrument", "aspect"]
+    search_fields = ["code", "text_id", "text_en"]
+    list_select_related = ["instrument"]

@@ -1,4 +1,5 @@
-"""Family pages: the group roster, registering a family with its children, the family card."""
+"""Family pages: the group roster, registering a family with its children, the family card,
+and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,9 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from families import selectors, services
-from families.forms import ChildFormSet, FamilyForm
-from families.models import Family
+from families import kka, measurements, selectors, services
+from families.forms import (
+    ChildFormSet,
+    FamilyForm,
+    KkaMarksForm,
+    MeasurementForm,
+    ReferralCloseForm,
+    ReferralForm,
+)
+from families.models import Child, Family, Referral
 from groups.access import can_write_registers, get_group_for, require
 
 
@@ -19,15 +27,24 @@ def get_family_for(user, pk, *, write: bool = False) -> Family:
     return family
 
 
+def get_child_for(user, pk, *, write: bool = False) -> Child:
+    child = get_object_or_404(Child.objects.visible_to(user).select_related("family__group"), pk=pk)
+    if write:
+        require(can_write_registers(user))
+    return child
+
+
 def roster(request, group_id):
     group = get_group_for(request.user, group_id)
     query = request.GET.get("q", "").strip()
+    attention = request.GET.get("perhatian") == "1"
     today = timezone.localdate()
-    bands = selectors.roster(group, on=today, query=query)
+    bands = selectors.roster(group, on=today, query=query, attention=attention)
     context = {
         "group": group,
         "bands": bands,
         "query": query,
+        "attention": attention,
         "total": sum(len(band.children) for band in bands),
         "can_write": can_write_registers(request.user),
         "today": today,
@@ -71,4 +88,105 @@ def family_detail(request, pk):
         request,
         "families/family_detail.html",
         {"family": family, "children": children, "can_write": can_write_registers(request.user)},
+    )
+
+
+def child_detail(request, pk):
+    child = get_child_for(request.user, pk)
+    today = timezone.localdate()
+    page = selectors.child_page(child, on=today)
+    return render(
+        request,
+        "families/child_detail.html",
+        {**page, "child": child, "today": today, "can_write": can_write_registers(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def child_kka(request, pk):
+    # Supervisors may read the card; only saving needs write access.
+    child = get_child_for(request.user, pk, write=request.method == "POST")
+    today = timezone.localdate()
+    card = kka.child_card(child, today)
+    can_write = can_write_registers(request.user)
+    form = KkaMarksForm(request.POST or None, card=card, today=today)
+    if request.method == "POST":
+        if form.is_valid():
+            changed = kka.kka_marks_save(child=child, marks=form.marks(), user=request.user)
+            messages.success(
+                request, _("KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed}
+            )
+            return redirect("families:child_kka", pk=child.pk)
+        messages.error(request, _("Ada tanggal yang perlu diperbaiki. Lihat pesan merah; isian Anda tidak hilang."))
+    return render(
+        request,
+        "families/child_kka.html",
+        {"child": child, "card": card, "form": form, "can_write": can_write},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_add(request, pk):
+    child = get_child_for(request.user, pk, write=True)
+    today = timezone.localdate()
+    form = MeasurementForm(
+        request.POST or None,
+        child=child,
+        initial={"date": today, "position": measurements.default_position(child, today)},
+    )
+    if request.method == "POST" and form.is_valid():
+        measurement = form.record(user=request.user)
+        if measurement is not None:
+            categories = measurements.Categories.of(measurement)
+            shown = [str(label) for label in (categories.hfa, categories.wfa, categories.wfh) if label]
+            messages.success(
+                request,
+                _("Pengukuran %(d)s tersimpan: %(c)s.")
+                % {"d": measurement.date.strftime("%d-%m-%Y"), "c": ", ".join(shown) or "–"},
+            )
+            return redirect("families:child_detail", pk=child.pk)
+    return render(
+        request,
+        "families/measurement_form.html",
+        {"child": child, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_add(request, pk):
+    child = get_child_for(request.user, pk, write=True)
+    form = ReferralForm(request.POST or None, child=child, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        referral = form.save(commit=False)
+        referral.created_by = request.user
+        referral.save()
+        messages.success(request, _("Rujukan ke %(to)s tercatat.") % {"to": referral.referred_to})
+        return redirect("families:child_detail", pk=child.pk)
+    return render(
+        request,
+        "families/referral_form.html",
+        {"child": child, "form": form, "title": _("Catat rujukan")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_close(request, pk):
+    referral = get_object_or_404(
+        Referral.objects.filter(child__in=Child.objects.visible_to(request.user)).select_related("child"), pk=pk
+    )
+    require(can_write_registers(request.user))
+    child = referral.child
+    form = ReferralCloseForm(request.POST or None, instance=referral, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Rujukan ke %(to)s selesai.") % {"to": referral.referred_to})
+        return redirect("families:child_detail", pk=child.pk)
+    return render(
+        request,
+        "families/referral_form.html",
+        {"child": child, "form": form, "referral": referral, "title": _("Tutup rujukan")},
+        status=400 if request.method == "POST" else 200,
     )

@@ -21,7 +21,8 @@ def home(request):
         ids = list(groups.values_list("pk", flat=True)[:2])
         if len(ids) == 1:
             return redirect("families:roster", group_id=ids[0])
-    return redirect("groups:list")
+        return redirect("groups:list")
+    return redirect("reports:dashboard")
 
 
 def group_list(request):

@@ -1,3 +1,20 @@
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("kelompok/<int:group_id>/<str:month>/", views.group_month, name="group_month"),
+    path("kelompok/<int:group_id>/<str:month>/laporan.pdf", views.group_month_pdf, name="group_month_pdf"),
+    path("kelompok/<int:group_id>/<str:month>/rincian/<str:key>/", views.figure_rows, name="figure_rows"),
+    path("kelompok/<int:group_id>/<str:month>/kirim/", views.report_submit, name="submit"),
+    path("versi/<int:pk>/", views.report_version, name="version"),
+    path("versi/<int:pk>/periksa/", views.report_review, name="review"),
+    path("rekap/<int:area_id>/<str:month>/", views.area_recap, name="area_recap"),
+    path("rekap/<int:area_id>/<str:month>/rekap.pdf", views.area_recap_pdf, name="area_recap_pdf"),
+    path("cetak-massal/", views.batch_print, name="batch_print"),
+    path("cetak-massal/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("cetak-massal/<int:pk>/unduh/<str:kind>/", views.batch_download, name="batch_download"),
+    path("piagam/<int:cadre_id>/", views.certificate, name="certificate"),
+]

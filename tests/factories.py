@@ -53,3 +53,74 @@ def child(family: Family, birth_date: datetime.date, **fields) -> Child:
     fields.setdefault("name", f"Anak {next(_seq)}")
     fields.setdefault("sex", "F")
     return Child.objects.create(family=family, birth_date=birth_date, **fields)
+
+
+# --- sessions (coaching) ---------------------------------------------------------------
+
+
+def topic(name: str | None = None, **fields):
+    from sessions.models import Topic
+
+    return Topic.objects.create(name=name or f"Materi {next(_seq)}", **fields)
+
+
+def coaching_session(group: BkbGroup, date: datetime.date, age_groups=(0,), topic_=None, **fields):
+    from sessions.models import CoachingSession
+
+    return CoachingSession.objects.create(
+        group=group, date=date, age_groups=list(age_groups), topic=topic_ or topic(), **fields
+    )
+
+
+def instrument_with_milestones(bands=((0, 3), (3, 6), (12, 18), (24, 36)), name: str | None = None):
+    """An active instrument with one milestone per band, text "Tugas <start>-<end> bln"."""
+    from families.models import Instrument, Milestone
+
+    # Only one instrument is active at a time; the migrations load the default one.
+    Instrument.objects.filter(active=True).update(active=False)
+    instrument = Instrument.objects.create(name=name or f"Instrumen uji {next(_seq)}", active=True)
+    for start, end in bands:
+        Milestone.objects.create(
+            instrument=instrument,
+            code=f"T{start:02d}{end:02d}",
+            band_start_month=start,
+            band_end_month=end,
+            aspect="motorik_kasar",
+            text_id=f"Tugas {start}-{end} bln",
+        )
+    return instrument
+
+
+# --- KKA and growth (families) ---------------------------------------------
+
+
+def kka_instrument(milestones=(), *, name: str | None = None, active: bool = True):
+    """An instrument of (code, band_start, band_end, aspect) tuples; active replaces the shipped one."""
+    from families.instruments import instrument_activate
+    from families.models import Instrument, Milestone
+
+    instrument = Instrument.objects.create(name=name or f"Instrumen {next(_seq)}")
+    Milestone.objects.bulk_create(
+        Milestone(
+            instrument=instrument, code=code, band_start_month=start, band_end_month=end, aspect=aspect, text_id=code
+        )
+        for code, start, end, aspect in milestones
+    )
+    if active:
+        instrument_activate(instrument)
+    return instrument
+
+
+def milestone_record(child, milestone, achieved_on: datetime.date, **fields):
+    from families.models import MilestoneRecord
+
+    return MilestoneRecord.objects.create(child=child, milestone=milestone, achieved_on=achieved_on, **fields)
+
+
+def measurement(child, date: datetime.date, weight_kg="9.0", height_cm="75.0", position="lying", **scores):
+    """A measurement row written directly (z-scores as given), for tests of reads."""
+    from families.models import Measurement
+
+    return Measurement.objects.create(
+        child=child, date=date, weight_kg=weight_kg, height_cm=height_cm, position=position, **scores
+    )

@@ -8,7 +8,8 @@
     search.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        var url = search.form.action + "?q=" + encodeURIComponent(search.value);
+        // Send the whole form so other filters (e.g. "perlu perhatian") stay on.
+        var url = search.form.action + "?" + new URLSearchParams(new FormData(search.form)).toString();
         fetch(url, { headers: { "X-Partial": "1" } })
           .then(function (r) { return r.text(); })
           .then(function (html) { target.innerHTML = html; history.replaceState(null, "", url); });
@@ -51,4 +52,24 @@
     url.searchParams.set("tanggal", box.value);
     window.location.href = url.toString();
   });
+})();
+// Batch print: poll the job until it is done, moving the progress bar.
+(function () {
+  var box = document.getElementById("batch");
+  if (!box || box.dataset.status === "done" || box.dataset.status === "failed") return;
+  var bar = document.getElementById("batch-bar");
+  function poll() {
+    fetch(box.dataset.url, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        bar.style.width = job.percent + "%";
+        bar.textContent = job.percent + "%";
+        bar.parentElement.setAttribute("aria-valuenow", job.percent);
+        document.getElementById("batch-count").textContent = job.done + "/" + job.total;
+        document.getElementById("batch-label").firstChild.textContent = job.label + " · ";
+        if (job.status === "done") { document.getElementById("batch-links").hidden = false; box.dataset.status = "done"; }
+        else if (job.status !== "failed") { setTimeout(poll, 1000); }
+      });
+  }
+  poll();
 })();

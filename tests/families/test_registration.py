@@ -248,4 +248,4 @@ def test_database_refuses_impossible_rows_even_without_the_form(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         Family.objects.filter(pk=family.pk).update(left_on=datetime.date(2025, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.child(family, datetime.date(2025, 1, 1), birth_weight_kg=30)
+        f.child(family, datetime.date(2025, 1, 1), birth_weight_kg=9.5)

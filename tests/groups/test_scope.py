@@ -112,6 +112,7 @@ def test_group_list_and_edit_are_scoped(world, login):
 def test_cadre_home_goes_to_own_roster(world, login):
     response = login(world["cadre_a"]).get("/")
     assert response.url == reverse("families:roster", args=[world["group_a"].pk])
+    assert login(world["supervisor"]).get("/").url == reverse("reports:dashboard")
 
 
 def test_admin_creates_a_group_in_own_kabupaten_only(world, login):

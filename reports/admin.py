@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from reports.models import BatchPrint, MonthlyReport
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    list_display = ["group", "month", "version", "status", "is_late", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "is_late", "month"]
+    list_select_related = ["group"]
+    readonly_fields = ["snapshot"]
+    raw_id_fields = ["group", "submitted_by", "reviewed_by", "replaces"]
+
+
+@admin.register(BatchPrint)
+class BatchPrintAdmin(admin.ModelAdmin):
+    list_display = ["area", "month", "status", "done", "total", "created_by", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["area", "created_by"]

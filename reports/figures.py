@@ -1,0 +1,378 @@
+"""The one computation of a month's figures.
+
+Every figure is a *population* (cadres, families, children, sessions,
+referrals) and a *predicate* on it. Counting is one aggregate query per
+population for any number of groups; the rows behind a figure are the same
+base queryset filtered by the same predicate. So the preview page, the PDF,
+the dashboard, the recap and the "show me the rows" links agree by
+construction: there is no second way to count.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import CadreRole, Training
+from families.ages import AgeGroup, add_months
+from families.kka import KkaStatus, annotate_kka_status
+from families.models import Child, Family, Measurement, MilestoneRecord, Referral
+from groups.models import BkbGroup
+from reports.periods import Month
+from sessions.models import Attendance, CoachingSession, HomeVisit
+
+AGE_GROUPS = [value for value, _label in AgeGroup.choices]
+KB_METHODS = [(value, label) for value, label in Family.KbMethod.choices if value]
+
+
+def _in_month(field: str, month: Month) -> Q:
+    return Q(**{f"{field}__gte": month.first, f"{field}__lte": month.last})
+
+
+def _age_group_q(k: int, on: datetime.date) -> Q:
+    return Q(birth_date__gt=add_months(on, -12 * (k + 1)), birth_date__lte=add_months(on, -12 * k))
+
+
+@dataclass(frozen=True)
+class Population:
+    key: str
+    base: Callable[[Month], QuerySet]
+    group_field: str
+    count_field: str
+    figures: Callable[[Month], dict[str, Q]]
+
+
+# Cadres --------------------------------------------------------------------
+
+
+def _cadre_base(month: Month) -> QuerySet:
+    return CadreRole.objects.annotate(
+        trained=Exists(Training.objects.filter(cadre=OuterRef("cadre"), date__lte=month.last))
+    )
+
+
+def _cadre_figures(month: Month) -> dict[str, Q]:
+    active = Q(cadre__active=True, cadre__date_joined__lte=month.last)
+    figures = {
+        "cadres_active": active,
+        "cadres_trained": active & Q(trained=True),
+        "cadres_new": active & Q(cadre__date_joined__gt=add_months(month.last, -12)),
+    }
+    for role in CadreRole.Role.values:
+        figures[f"cadres_role_{role}"] = active & Q(role=role)
+    return figures
+
+
+# Families ------------------------------------------------------------------
+
+
+def _family_base(month: Month) -> QuerySet:
+    return Family.objects.annotate(
+        attended=Exists(
+            Attendance.objects.filter(
+                family=OuterRef("pk"), session__group=OuterRef("group"), **_range("session__date", month)
+            )
+        ),
+        visited=Exists(HomeVisit.objects.filter(family=OuterRef("pk"), **_range("date", month))),
+    )
+
+
+def _range(field: str, month: Month) -> dict:
+    return {f"{field}__gte": month.first, f"{field}__lte": month.last}
+
+
+def _member(month: Month, prefix: str = "") -> Q:
+    on = month.last
+    return Q(**{f"{prefix}joined_on__lte": on}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on})
+    )
+
+
+def _family_figures(month: Month) -> dict[str, Q]:
+    member = _member(month)
+    pus = member & Q(is_pus=True)
+    figures = {
+        "families_members": member,
+        "families_joined": _in_month("joined_on", month),
+        "families_left": _in_month("left_on", month),
+        "families_present": member & Q(attended=True),
+        "families_absent": member & Q(attended=False),
+        "families_absent_visited": member & Q(attended=False, visited=True),
+        "families_pus": pus,
+        "families_kb": pus & ~Q(kb_method=""),
+        "families_pkh": member & Q(is_pkh=True),
+        "families_krs": member & Q(stunting_risk=True),
+    }
+    for method, _label in KB_METHODS:
+        figures[f"families_kb_{method}"] = pus & Q(kb_method=method)
+    return figures
+
+
+# Children ------------------------------------------------------------------
+
+
+def _latest_in_month(field: str, month: Month) -> Subquery:
+    return Subquery(
+        Measurement.objects.filter(child=OuterRef("pk"), **_range("date", month)).order_by("-date").values(field)[:1]
+    )
+
+
+def _child_base(month: Month) -> QuerySet:
+    children = Child.objects.in_programme_on(month.last).annotate(
+        checked=Exists(
+            MilestoneRecord.objects.filter(child=OuterRef("pk")).filter(
+                Q(**_range("achieved_on", month))
+                | Q(recorded_at__date__gte=month.first, recorded_at__date__lte=month.last)
+            )
+        ),
+        measured=Exists(Measurement.objects.filter(child=OuterRef("pk"), **_range("date", month))),
+        month_haz=_latest_in_month("haz", month),
+        month_waz=_latest_in_month("waz", month),
+        month_whz=_latest_in_month("whz", month),
+        family_attended=Exists(
+            Attendance.objects.filter(
+                family=OuterRef("family"), session__group=OuterRef("family__group"), **_range("session__date", month)
+            )
+        ),
+        referral_open=Exists(
+            Referral.objects.filter(child=OuterRef("pk"), date__lte=month.last).filter(
+                Q(closed_on__isnull=True) | Q(closed_on__gt=month.last)
+            )
+        ),
+    )
+    return annotate_kka_status(children, month.last)
+
+
+def _child_figures(month: Month) -> dict[str, Q]:
+    figures = {"children_total": Q()}
+    for k in AGE_GROUPS:
+        figures[f"children_age_{k}"] = _age_group_q(k, month.last)
+        figures[f"children_present_age_{k}"] = _age_group_q(k, month.last) & Q(family_attended=True)
+    figures.update(
+        {
+            "children_present": Q(family_attended=True),
+            "kka_checked": Q(checked=True),
+            "kka_sesuai": Q(kka_status=KkaStatus.SESUAI),
+            "kka_terhutang": Q(kka_status=KkaStatus.TERHUTANG),
+            "kka_rujukan": Q(kka_status=KkaStatus.PERLU_RUJUKAN),
+            "kka_rujukan_unreferred": Q(kka_status=KkaStatus.PERLU_RUJUKAN, referral_open=False),
+            "referrals_open": Q(referral_open=True),
+            "measured": Q(measured=True),
+            "stunted": Q(month_haz__lt=-2),
+            "underweight": Q(month_waz__lt=-2),
+            "wasted": Q(month_whz__lt=-2),
+        }
+    )
+    return figures
+
+
+# Sessions and referrals ------------------------------------------------------
+
+
+def _session_base(month: Month) -> QuerySet:
+    return CoachingSession.objects.filter(**_range("date", month))
+
+
+def _session_figures(month: Month) -> dict[str, Q]:
+    return {
+        "sessions_held": Q(),
+        "sessions_with_ape": ~Q(ape_used=""),
+        "sessions_supervised": ~Q(supervising_agency=""),
+    }
+
+
+def _referral_figures(month: Month) -> dict[str, Q]:
+    return {"referrals_made": _in_month("date", month), "referrals_closed": _in_month("closed_on", month)}
+
+
+POPULATIONS = [
+    Population("cadres", _cadre_base, "group", "cadre", _cadre_figures),
+    Population("families", _family_base, "group", "pk", _family_figures),
+    Population("children", _child_base, "family__group", "pk", _child_figures),
+    Population("sessions", _session_base, "group", "pk", _session_figures),
+    Population("referrals", lambda month: Referral.objects.all(), "child__family__group", "pk", _referral_figures),
+]
+FIGURE_POPULATION = {key: pop for pop in POPULATIONS for key in pop.figures(Month(2000, 1))}
+
+
+def counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
+    """{group id: {figure key: count}} for every group in `groups`: one query per population."""
+    group_ids = groups.values("pk")
+    result: dict[int, dict[str, int]] = {}
+    for pop in POPULATIONS:
+        rows = (
+            pop.base(month)
+            .filter(**{f"{pop.group_field}__in": group_ids})
+            .order_by()
+            .values(pop.group_field)
+            .annotate(**{key: Count(pop.count_field, filter=q, distinct=True) for key, q in pop.figures(month).items()})
+        )
+        for row in rows:
+            group_id = row.pop(pop.group_field)
+            result.setdefault(group_id, {}).update(row)
+    return result
+
+
+def rows_behind(group: BkbGroup, month: Month, key: str) -> QuerySet:
+    """The rows a figure counts, for the "show me" links. KeyError for unknown keys."""
+    pop = FIGURE_POPULATION[key]
+    rows = pop.base(month).filter(**{pop.group_field: group}).filter(pop.figures(month)[key])
+    if pop.key == "cadres":
+        from cadres.models import Cadre
+
+        return Cadre.objects.filter(pk__in=rows.values("cadre")).order_by("name")
+    return rows.distinct()
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(FIGURE_POPULATION, 0)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class MonthFigures:
+    """A group's (or an area's) counts with the ratios the reports show."""
+
+    counts: dict[str, int]
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts[key]
+
+    def get(self, key: str, default=None):
+        return self.counts.get(key, default)
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return percent(self.counts["families_present"], self.counts["families_members"])
+
+    @property
+    def kka_checked_pct(self) -> float | None:
+        return percent(self.counts["kka_checked"], self.counts["children_total"])
+
+    @property
+    def stunted_pct(self) -> float | None:
+        return percent(self.counts["stunted"], self.counts["measured"])
+
+    @property
+    def trained_pct(self) -> float | None:
+        return percent(self.counts["cadres_trained"], self.counts["cadres_active"])
+
+    @property
+    def kb_pct(self) -> float | None:
+        return percent(self.counts["families_kb"], self.counts["families_pus"])
+
+    @property
+    def families_per_cadre(self) -> float | None:
+        active = self.counts["cadres_active"]
+        return round(self.counts["families_members"] / active, 1) if active else None
+
+    def age_rows(self) -> list[dict]:
+        return [
+            {
+                "label": label,
+                "key": value,
+                "children": self.counts[f"children_age_{value}"],
+                "present": self.counts[f"children_present_age_{value}"],
+                "pct": percent(self.counts[f"children_present_age_{value}"], self.counts[f"children_age_{value}"]),
+            }
+            for value, label in AgeGroup.choices
+        ]
+
+    def kb_rows(self) -> list[dict]:
+        return [
+            {"key": f"families_kb_{value}", "label": label, "count": self.counts[f"families_kb_{value}"]}
+            for value, label in KB_METHODS
+        ]
+
+    def role_rows(self) -> list[dict]:
+        return [
+            {"key": f"cadres_role_{value}", "label": label, "count": self.counts[f"cadres_role_{value}"]}
+            for value, label in CadreRole.Role.choices
+        ]
+
+
+def group_figures(group: BkbGroup, month: Month) -> MonthFigures:
+    found = counts(BkbGroup.objects.filter(pk=group.pk), month).get(group.pk, {})
+    return MonthFigures({**empty_counts(), **found})
+
+
+def area_totals(groups: QuerySet, month: Month) -> MonthFigures:
+    """The recap's totals row alone (the sum of the group rows), without the rows."""
+    totals = empty_counts()
+    for found in counts(groups, month).values():
+        for key, value in found.items():
+            totals[key] += value
+    return MonthFigures(totals)
+
+
+@dataclass
+class AreaRow:
+    group: BkbGroup
+    figures: MonthFigures
+
+
+def area_figures(groups: QuerySet, month: Month) -> tuple[list[AreaRow], MonthFigures]:
+    """A row per group and the totals: the recap and the dashboard."""
+    by_group = counts(groups, month)
+    rows = [
+        AreaRow(group, MonthFigures({**empty_counts(), **by_group.get(group.pk, {})}))
+        for group in groups.select_related("desa__parent").order_by("desa__parent__name", "desa__name", "name")
+    ]
+    totals = empty_counts()
+    for row in rows:
+        for key, value in row.figures.counts.items():
+            totals[key] += value
+    return rows, MonthFigures(totals)
+
+
+LABELS = {
+    "cadres_active": _("Kader aktif"),
+    "cadres_trained": _("Kader terlatih"),
+    "cadres_new": _("Kader baru (12 bulan)"),
+    "families_members": _("Keluarga anggota"),
+    "families_joined": _("Keluarga bergabung bulan ini"),
+    "families_left": _("Keluarga keluar bulan ini"),
+    "families_present": _("Keluarga hadir"),
+    "families_absent": _("Keluarga tidak hadir"),
+    "families_absent_visited": _("Tidak hadir, sudah dikunjungi"),
+    "families_pus": _("PUS anggota"),
+    "families_kb": _("PUS ber-KB"),
+    "families_pkh": _("KPM PKH"),
+    "families_krs": _("Keluarga berisiko stunting"),
+    "children_total": _("Anak balita anggota"),
+    "children_present": _("Anak yang keluarganya hadir"),
+    "kka_checked": _("Anak dipantau dengan KKA bulan ini"),
+    "kka_sesuai": _("KKA sesuai"),
+    "kka_terhutang": _("KKA terhutang"),
+    "kka_rujukan": _("KKA perlu rujukan"),
+    "kka_rujukan_unreferred": _("Perlu rujukan, belum dirujuk"),
+    "referrals_open": _("Rujukan berjalan"),
+    "referrals_made": _("Rujukan baru bulan ini"),
+    "referrals_closed": _("Rujukan selesai bulan ini"),
+    "measured": _("Anak diukur bulan ini"),
+    "stunted": _("Pendek/sangat pendek (stunting)"),
+    "underweight": _("Berat badan kurang"),
+    "wasted": _("Gizi kurang/buruk"),
+    "sessions_held": _("Pertemuan"),
+    "sessions_with_ape": _("Pertemuan memakai APE"),
+    "sessions_supervised": _("Pertemuan didampingi pembina"),
+}
+
+
+def label(key: str) -> str:
+    if key in LABELS:
+        return str(LABELS[key])
+    if key.startswith("families_kb_"):
+        return str(Family.KbMethod(key.removeprefix("families_kb_")).label)
+    if key.startswith("cadres_role_"):
+        return str(CadreRole.Role(key.removeprefix("cadres_role_")).label)
+    if key.startswith("children_present_age_"):
+        return f"{_('Hadir')} {AgeGroup(int(key.rsplit('_', 1)[1])).label}"
+    if key.startswith("children_age_"):
+        return f"{_('Anak')} {AgeGroup(int(key.rsplit('_', 1)[1])).label}"
+    raise KeyError(key)

@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from groups.models import Area, BkbGroup
+from reports.figures import area_figures
+from reports.periods import Month
+from reports.rendering import area_recap_pdf
+
+
+class Command(BaseCommand):
+    help = "Write an area's monthly recap (a row per group and totals) as PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--area", type=int, required=True, help="area id (desa, kecamatan or kabupaten)")
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--out", required=True, help="PDF file to write")
+
+    def handle(self, *args, area, month, out, **options):
+        try:
+            month = Month.parse(month)
+        except ValueError as error:
+            raise CommandError(f"--month must look like 2026-10, got {month!r}") from error
+        try:
+            area = Area.objects.get(pk=area)
+        except Area.DoesNotExist as error:
+            raise CommandError(f"no area with id {area}") from error
+        rows, totals = area_figures(BkbGroup.objects.filter(desa__path__startswith=area.path, active=True), month)
+        Path(out).write_bytes(area_recap_pdf(area, rows, totals, month))
+        self.stdout.write(f"{out}: {area.name}, {month.label}, {len(rows)} groups")

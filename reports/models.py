@@ -1,0 +1,94 @@
+"""The monthly report workflow (*R/I/BKB*): submitted by the group's chair,
+verified or returned by the PKB/PLKB, due by the 3rd of the next month.
+
+Submitting freezes the figures as they were. A correction after submission is
+a new version; earlier versions stay for the record.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import BkbGroup
+
+
+class MonthlyReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class MonthlyReport(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Dikirim, menunggu verifikasi")
+        VERIFIED = "verified", _("Terverifikasi")
+        RETURNED = "returned", _("Dikembalikan untuk diperbaiki")
+
+    group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="monthly_reports")
+    month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan laporan."))
+    version = models.PositiveSmallIntegerField(_("versi"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    snapshot = models.JSONField(_("angka yang dikirim"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("dikirim"))
+    is_late = models.BooleanField(_("terlambat"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
+    review_comment = models.TextField(_("catatan pemeriksa"), blank=True)
+    # The version this one corrects; the old row stays, no longer current.
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    is_current = models.BooleanField(default=True, editable=False)
+
+    objects = MonthlyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("laporan bulanan")
+        verbose_name_plural = _("laporan bulanan")
+        ordering = ["-month", "group", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "month", "version"], name="report_version_unique"),
+            models.UniqueConstraint(fields=["group", "month"], condition=Q(is_current=True), name="one_current_report"),
+            models.CheckConstraint(condition=Q(month__day=1), name="report_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} {self.month:%Y-%m} v{self.version}"
+
+
+class BatchPrint(models.Model):
+    """An admin's request to print every group's report of an area and month."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Sedang dicetak")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    area = models.ForeignKey("groups.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="batches/", blank=True)
+    zip = models.FileField(upload_to="batches/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cetak massal")
+        verbose_name_plural = _("cetak massal")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.area} {self.month:%Y-%m}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)

@@ -1,0 +1,88 @@
+"""Layout of the report documents: data in (reports.documents), PDF out."""
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from groups.models import BkbGroup
+from reports import documents, figures
+from reports.charts import bar_chart_svg
+from reports.models import MonthlyReport
+from reports.pdf import html_document, render_pdf
+from reports.periods import Month
+
+
+def growth_chart(data: dict) -> str:
+    counts = data["counts"]
+    return mark_safe(
+        bar_chart_svg(
+            [
+                (figures.label("children_total"), counts["children_total"]),
+                (figures.label("measured"), counts["measured"]),
+                (figures.label("stunted"), counts["stunted"]),
+                (figures.label("underweight"), counts["underweight"]),
+                (figures.label("wasted"), counts["wasted"]),
+            ]
+        )
+    )
+
+
+def group_report_context(data: dict, *, report: MonthlyReport | None = None, rows_url: str | None = None) -> dict:
+    month = Month.parse(data["month"])
+    return {
+        "data": data,
+        "f": figures.MonthFigures(data["counts"]),
+        "month": month,
+        "title": documents.report_title(data),
+        "growth_chart": growth_chart(data),
+        "report": report,
+        "rows_url": rows_url,
+        "labels": {key: figures.label(key) for key in data["counts"]},
+    }
+
+
+def group_report_data_for_print(group: BkbGroup, month: Month) -> tuple[dict, MonthlyReport | None]:
+    """What goes on paper: the submitted figures if there are any, else today's."""
+    from reports.services import current_report
+
+    report = current_report(group, month)
+    return (report.snapshot, report) if report else (documents.group_report_data(group, month), None)
+
+
+def group_report_html(group: BkbGroup, month: Month) -> str:
+    data, report = group_report_data_for_print(group, month)
+    return render_to_string("reports/group_month_pdf.html", group_report_context(data, report=report))
+
+
+def group_report_document(group: BkbGroup, month: Month):
+    return html_document(group_report_html(group, month))
+
+
+def group_report_pdf(group: BkbGroup, month: Month) -> bytes:
+    return group_report_document(group, month).write_pdf()
+
+
+def group_report_filename(group: BkbGroup, month: Month) -> str:
+    return f"laporan-{slugify(group.name)}-{group.pk}-{month}.pdf"
+
+
+def combine(rendered) -> bytes:
+    if not rendered:
+        return render_pdf("reports/empty_pdf.html", {})
+    pages = [page for document in rendered for page in document.pages]
+    return rendered[0].copy(pages).write_pdf()
+
+
+def area_recap_context(area, rows, totals, month: Month) -> dict:
+    return {"area": area, "rows": rows, "totals": totals, "month": month}
+
+
+def area_recap_pdf(area, rows, totals, month: Month) -> bytes:
+    return render_pdf("reports/area_recap_pdf.html", area_recap_context(area, rows, totals, month))
+
+
+def certificate_pdf(*, cadre, group, issued_by, on, reason: str) -> bytes:
+    return render_pdf(
+        "reports/certificate_pdf.html",
+        {"cadre": cadre, "group": group, "issued_by": issued_by, "on": on, "reason": reason},
+    )

@@ -1,0 +1,47 @@
+"""Background work: batch printing an area's monthly reports."""
+
+import io
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.db.models import F
+from django.tasks import task
+from django.utils import timezone
+
+from groups.models import BkbGroup
+from reports import rendering
+from reports.models import BatchPrint
+from reports.periods import Month
+
+
+@task
+def batch_print_run(batch_id: int) -> int:
+    """Render every group's report of the batch's area into one PDF and a ZIP."""
+    batch = BatchPrint.objects.select_related("area").get(pk=batch_id)
+    month = Month.of(batch.month)
+    groups = list(
+        BkbGroup.objects.filter(desa__path__startswith=batch.area.path, active=True)
+        .select_related("desa__parent__parent")
+        .order_by("desa__parent__name", "desa__name", "name")
+    )
+    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.RUNNING, total=len(groups), done=0)
+    try:
+        documents, archive = [], io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for group in groups:
+                document = rendering.group_report_document(group, month)
+                documents.append(document)
+                bundle.writestr(rendering.group_report_filename(group, month), document.write_pdf())
+                # A plain UPDATE per group, so the progress page sees it at once.
+                BatchPrint.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+        combined = rendering.combine(documents)
+        name = f"laporan-{batch.area.name.lower().replace(' ', '-')}-{month}"
+        batch.refresh_from_db()
+        batch.pdf.save(f"{name}.pdf", ContentFile(combined), save=False)
+        batch.zip.save(f"{name}.zip", ContentFile(archive.getvalue()), save=False)
+        batch.status, batch.finished_at = BatchPrint.Status.DONE, timezone.now()
+        batch.save(update_fields=["pdf", "zip", "status", "finished_at"])
+    except Exception as error:
+        BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.FAILED, error=str(error)[:2000])
+        raise
+    return len(groups)

@@ -1,0 +1,251 @@
+"""Report pages: a group's month (preview, PDF, rows behind each figure, the
+submit/verify workflow), the supervisor dashboard, the area recap, batch
+printing and certificates."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadres.models import Cadre
+from groups.access import get_area_for, get_group_for, require
+from groups.models import Area, BkbGroup
+from reports import documents, figures, rendering, services
+from reports.charts import trend_svg
+from reports.dashboard import INDICATORS, dashboard_rows, trend_series
+from reports.models import BatchPrint, MonthlyReport
+from reports.periods import Month
+
+
+def _month(text: str | None) -> Month:
+    if not text:
+        return Month.of(timezone.localdate()).previous()
+    try:
+        return Month.parse(text)
+    except ValueError as error:
+        raise Http404 from error
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def group_month(request, group_id, month):
+    group = get_group_for(request.user, group_id)
+    month = _month(month)
+    data = documents.group_report_data(group, month)
+    report = services.current_report(group, month)
+    history = MonthlyReport.objects.filter(group=group, month=month.first).select_related("submitted_by", "reviewed_by")
+    context = rendering.group_report_context(
+        data, report=report, rows_url=reverse("reports:group_month", args=[group.pk, str(month)]) + "rincian/"
+    )
+    context.update(
+        {
+            "group": group,
+            "history": history,
+            "can_submit": services.can_submit(request.user, group) and timezone.localdate() >= month.last,
+            "can_review": services.can_review(request.user)
+            and report
+            and report.status == MonthlyReport.Status.SUBMITTED,
+            "previous": month.previous(),
+            "next": month.next() if month.next().first <= timezone.localdate() else None,
+            "cadre_ids": dict(Cadre.objects.filter(roles__group=group).values_list("name", "pk")),
+        }
+    )
+    return render(request, "reports/group_month.html", context)
+
+
+def group_month_pdf(request, group_id, month):
+    group = get_group_for(request.user, group_id)
+    month = _month(month)
+    return _pdf_response(rendering.group_report_pdf(group, month), rendering.group_report_filename(group, month))
+
+
+def report_version(request, pk):
+    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
+    context = rendering.group_report_context(report.snapshot, report=report)
+    context["group"] = report.group
+    return render(request, "reports/report_version.html", context)
+
+
+def figure_rows(request, group_id, month, key):
+    group = get_group_for(request.user, group_id)
+    month = _month(month)
+    try:
+        rows = figures.rows_behind(group, month, key)
+    except KeyError as error:
+        raise Http404 from error
+    population = figures.FIGURE_POPULATION[key].key
+    if population == "children":
+        rows = rows.select_related("family")
+    elif population == "referrals":
+        rows = rows.select_related("child__family")
+    elif population == "sessions":
+        rows = rows.select_related("topic")
+    return render(
+        request,
+        "reports/figure_rows.html",
+        {
+            "group": group,
+            "month": month,
+            "key": key,
+            "label": figures.label(key),
+            "rows": rows,
+            "population": population,
+        },
+    )
+
+
+@require_POST
+def report_submit(request, group_id, month):
+    group = get_group_for(request.user, group_id)
+    month = _month(month)
+    try:
+        report = services.report_submit(group=group, month=month, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Laporan %(month)s versi %(v)s terkirim ke PKB/PLKB.") % {"month": month.label, "v": report.version},
+        )
+    return redirect("reports:group_month", group.pk, str(month))
+
+
+@require_POST
+def report_review(request, pk):
+    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
+    require(services.can_review(request.user))
+    try:
+        if request.POST.get("action") == "verify":
+            services.report_verify(report=report, user=request.user)
+            messages.success(request, _("Laporan diverifikasi."))
+        else:
+            services.report_return(report=report, user=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Laporan dikembalikan ke kelompok dengan catatan."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reports:group_month", report.group_id, report.month.strftime("%Y-%m"))
+
+
+def _require_overview(user):
+    # Cadres work inside their group; the overview pages are for supervisors and admins.
+    if not (user.is_supervisor or user.is_bkb_admin):
+        raise PermissionDenied
+
+
+def dashboard(request):
+    _require_overview(request.user)
+    areas = list(Area.objects.visible_to(request.user).filter(level__lte=Area.Level.DESA).order_by("path"))
+    if not areas:
+        return render(request, "reports/dashboard.html", {"areas": [], "rows": []})
+    area_id = request.GET.get("wilayah")
+    area = get_area_for(request.user, area_id) if area_id else areas[0]
+    month = _month(request.GET.get("bulan"))
+    groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
+    rows, totals, month_totals = dashboard_rows(groups, month, sort=request.GET.get("urut", ""))
+    trends = [
+        (indicator, trend_svg(points, unit=indicator.unit))
+        for indicator, points in trend_series(groups, month, month_totals)
+    ]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "areas": areas,
+            "area": area,
+            "month": month,
+            "rows": rows,
+            "totals": totals,
+            "indicators": INDICATORS,
+            "trends": trends,
+            "sort": request.GET.get("urut", ""),
+        },
+    )
+
+
+def _recap(request, area_id, month):
+    _require_overview(request.user)
+    area = get_area_for(request.user, area_id)
+    month = _month(month)
+    groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
+    rows, totals = figures.area_figures(groups, month)
+    return area, month, rows, totals
+
+
+def area_recap(request, area_id, month):
+    area, month, rows, totals = _recap(request, area_id, month)
+    return render(request, "reports/area_recap.html", rendering.area_recap_context(area, rows, totals, month))
+
+
+def area_recap_pdf(request, area_id, month):
+    area, month, rows, totals = _recap(request, area_id, month)
+    return _pdf_response(rendering.area_recap_pdf(area, rows, totals, month), f"rekap-{area.pk}-{month}.pdf")
+
+
+def batch_print(request):
+    require(request.user.is_bkb_admin)
+    areas = Area.objects.visible_to(request.user).filter(level__lte=Area.Level.DESA).order_by("path")
+    if request.method == "POST":
+        area = get_area_for(request.user, request.POST.get("area"))
+        month = _month(request.POST.get("month"))
+        batch = BatchPrint.objects.create(area=area, month=month.first, created_by=request.user)
+        from reports.tasks import batch_print_run
+
+        batch_print_run.enqueue(batch.pk)
+        return redirect("reports:batch_detail", batch.pk)
+    recent = BatchPrint.objects.filter(created_by=request.user).select_related("area")[:10]
+    return render(
+        request,
+        "reports/batch_print.html",
+        {"areas": areas, "month": Month.of(timezone.localdate()).previous(), "recent": recent},
+    )
+
+
+def _get_batch_for(user, pk) -> BatchPrint:
+    require(user.is_bkb_admin)
+    return get_object_or_404(BatchPrint.objects.select_related("area"), pk=pk, created_by=user)
+
+
+def batch_detail(request, pk):
+    batch = _get_batch_for(request.user, pk)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse(
+            {
+                "status": batch.status,
+                "done": batch.done,
+                "total": batch.total,
+                "percent": batch.percent,
+                "pdf": reverse("reports:batch_download", args=[batch.pk, "pdf"]) if batch.pdf else None,
+                "zip": reverse("reports:batch_download", args=[batch.pk, "zip"]) if batch.zip else None,
+                "label": batch.get_status_display(),
+            }
+        )
+    return render(request, "reports/batch_detail.html", {"batch": batch})
+
+
+def batch_download(request, pk, kind):
+    batch = _get_batch_for(request.user, pk)
+    file = batch.pdf if kind == "pdf" else batch.zip
+    if not file:
+        raise Http404
+    response = HttpResponse(file.read(), content_type="application/pdf" if kind == "pdf" else "application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{file.name.rsplit("/", 1)[-1]}"'
+    return response
+
+
+def certificate(request, cadre_id):
+    require(request.user.is_bkb_admin)
+    cadre = get_object_or_404(Cadre.objects.visible_to(request.user), pk=cadre_id)
+    role = cadre.roles.filter(group__in=BkbGroup.objects.visible_to(request.user)).select_related("group__desa").first()
+    reason = request.GET.get("alasan") or _("atas pengabdian dan dedikasinya sebagai kader Bina Keluarga Balita")
+    pdf = rendering.certificate_pdf(
+        cadre=cadre, group=role.group if role else None, issued_by=request.user, on=timezone.localdate(), reason=reason
+    )
+    return _pdf_response(pdf, f"piagam-{cadre.pk}.pdf")

@@ -1,0 +1,342 @@
+"""KKA status rules (owed at band end + 3 months, refer at + 6), their SQL twin, and the KKA page."""
+
+import datetime
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from families import kka
+from families.ages import add_months, age_in_months
+from families.models import Child, Milestone, MilestoneRecord
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2026, 11, 15)
+DAY = datetime.timedelta(days=1)
+
+
+def sql_status(child, on):
+    return kka.annotate_kka_status(Child.objects.filter(pk=child.pk), on).get().kka_status
+
+
+def status(child, on):
+    """Both computations, which must agree."""
+    card = kka.child_card(child, on).status
+    assert sql_status(child, on) == card
+    return card
+
+
+@pytest.fixture
+def one_task(world):
+    """An instrument with one task expected by the end of month 3."""
+    instrument = f.kka_instrument([("A1", 0, 3, "motorik_kasar")])
+    return instrument.milestones.get()
+
+
+# --- the age threshold the SQL relies on ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "on",
+    [
+        datetime.date(2024, 2, 29),
+        datetime.date(2024, 3, 31),
+        datetime.date(2025, 2, 28),
+        datetime.date(2025, 3, 1),
+        datetime.date(2025, 3, 29),
+        datetime.date(2025, 3, 30),
+        datetime.date(2025, 3, 31),
+        datetime.date(2025, 4, 30),
+        datetime.date(2025, 5, 31),
+        datetime.date(2025, 12, 31),
+        datetime.date(2026, 1, 1),
+        ON,
+    ],
+)
+def test_age_threshold_equivalence_holds_at_month_ends(on):
+    # age_in_months(born, on) >= n  <=>  born <= add_months(on, -n), for every
+    # birth date over the last two years and more, including 29-31sts.
+    born = on - datetime.timedelta(days=800)
+    while born <= on + 3 * DAY:
+        months = age_in_months(born, on)
+        for n in range(0, 27):
+            assert (months >= n) == (born <= add_months(on, -n)), (born, on, n)
+        born += DAY
+
+
+def test_age_in_sql_matches_python_at_edges(world):
+    family = f.family(world["group_a"])
+    births = [
+        datetime.date(2024, 1, 31),
+        datetime.date(2024, 2, 29),
+        datetime.date(2025, 8, 31),
+        datetime.date(2025, 9, 30),
+        add_months(ON, -6),
+        add_months(ON, -6) + DAY,
+        ON,
+    ]
+    for on in (ON, datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)):
+        children = [f.child(family, born) for born in births if born <= on]
+        ages = dict(
+            Child.objects.filter(pk__in=[c.pk for c in children])
+            .annotate(age=kka.age_months_expression(on))
+            .values_list("pk", "age")
+        )
+        assert ages == {c.pk: age_in_months(c.birth_date, on) for c in children}
+        Child.objects.filter(pk__in=[c.pk for c in children]).delete()
+
+
+# --- the rule at its edges --------------------------------------------------
+
+
+@pytest.mark.parametrize("on", [ON, datetime.date(2026, 2, 28), datetime.date(2026, 3, 31), datetime.date(2028, 2, 29)])
+def test_task_is_owed_at_exactly_band_end_plus_three_months(world, one_task, on):
+    family = f.family(world["group_a"])
+    exactly = f.child(family, add_months(on, -6))
+    day_short = f.child(family, add_months(on, -6) + DAY)
+    assert age_in_months(exactly.birth_date, on) == 6
+    assert status(exactly, on) == kka.KkaStatus.TERHUTANG
+    assert status(day_short, on) == kka.KkaStatus.SESUAI
+
+
+@pytest.mark.parametrize("on", [ON, datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)])
+def test_task_needs_referral_at_exactly_band_end_plus_six_months(world, one_task, on):
+    family = f.family(world["group_a"])
+    exactly = f.child(family, add_months(on, -9))
+    day_short = f.child(family, add_months(on, -9) + DAY)
+    assert status(exactly, on) == kka.KkaStatus.PERLU_RUJUKAN
+    assert status(day_short, on) == kka.KkaStatus.TERHUTANG
+
+
+def test_marking_the_task_clears_it(world, one_task):
+    child = f.child(f.family(world["group_a"]), add_months(ON, -12))
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+    f.milestone_record(child, one_task, ON)
+    assert status(child, ON) == kka.KkaStatus.SESUAI
+
+
+def test_a_mark_dated_after_the_day_does_not_count(world, one_task):
+    child = f.child(f.family(world["group_a"]), add_months(ON, -7))
+    f.milestone_record(child, one_task, ON + DAY)
+    assert status(child, ON) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON + DAY) == kka.KkaStatus.SESUAI
+
+
+def test_refer_wins_over_owed_and_future_bands_are_not_owed(world):
+    f.kka_instrument(
+        [
+            ("A", 0, 3, "motorik_kasar"),
+            ("B", 3, 6, "motorik_halus"),
+            ("C", 6, 9, "kecerdasan"),
+            ("D", 12, 18, "kecerdasan"),
+        ]
+    )
+    child = f.child(f.family(world["group_a"]), add_months(ON, -10))  # A refer, B owed, C not yet
+    card = kka.child_card(child, ON)
+    assert {i.milestone.code: i.status for i in card.items} == {
+        "A": kka.ItemStatus.REFER,
+        "B": kka.ItemStatus.OWED,
+        "C": kka.ItemStatus.NOT_YET,
+    }
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+
+
+def test_only_the_active_instrument_counts(world, one_task):
+    other = f.kka_instrument([("X", 0, 3, "motorik_kasar")], active=False)
+    child = f.child(f.family(world["group_a"]), add_months(ON, -12))
+    f.milestone_record(child, one_task, ON)
+    assert status(child, ON) == kka.KkaStatus.SESUAI
+    f.kka_instrument([], active=False)  # a third, inactive, changes nothing
+    assert not other.active
+
+
+def test_sql_and_python_agree_on_many_random_children(world):
+    f.kka_instrument([(f"M{i}", s, e, "kecerdasan") for i, (s, e) in enumerate([(0, 3), (3, 6), (6, 12), (12, 24)])])
+    milestones = list(Milestone.objects.filter(instrument__active=True))
+    family = f.family(world["group_a"])
+    rng = random.Random(7)
+    children = []
+    for _ in range(40):
+        child = f.child(family, ON - datetime.timedelta(days=rng.randint(0, 1100)))
+        for milestone in milestones:
+            if rng.random() < 0.4:
+                f.milestone_record(child, milestone, ON + datetime.timedelta(days=rng.randint(-300, 20)))
+        children.append(child)
+    sql = dict(kka.annotate_kka_status(Child.objects.filter(family=family), ON).values_list("pk", "kka_status"))
+    assert sql == {c.pk: kka.child_card(c, ON).status for c in children}
+    assert set(sql.values()) == {kka.KkaStatus.SESUAI, kka.KkaStatus.TERHUTANG, kka.KkaStatus.PERLU_RUJUKAN}
+
+
+def test_annotation_adds_no_query(world, one_task, django_assert_num_queries):
+    family = f.family(world["group_a"])
+    for months in range(0, 40, 2):
+        f.child(family, add_months(ON, -months))
+    queryset = kka.annotate_kka_status(Child.objects.filter(family=family), ON)
+    with django_assert_num_queries(1):
+        assert len(list(queryset)) == 20
+
+
+def test_no_active_instrument_means_on_track(world, one_task):
+    one_task.instrument.active = False
+    one_task.instrument.save()
+    child = f.child(f.family(world["group_a"]), add_months(ON, -20))
+    assert status(child, ON) == kka.KkaStatus.SESUAI
+
+
+# --- saving marks -------------------------------------------------------------
+
+
+def test_marks_save_creates_updates_clears_and_links_the_session(world):
+    instrument = f.kka_instrument(
+        [("A", 0, 3, "motorik_kasar"), ("B", 0, 3, "motorik_halus"), ("C", 3, 6, "kecerdasan")]
+    )
+    a, b, c = instrument.milestones.order_by("code")
+    child = f.child(f.family(world["group_a"]), add_months(ON, -8))
+    session = f.coaching_session(world["group_a"], ON - 2 * DAY)
+    f.coaching_session(world["group_b"], ON - 3 * DAY)  # another group's session that day: not linked
+    f.milestone_record(child, b, ON - 40 * DAY)
+    f.milestone_record(child, c, ON - 40 * DAY)
+
+    changed = kka.kka_marks_save(
+        child=child, marks={a.pk: ON - 2 * DAY, b.pk: None, c.pk: ON - 3 * DAY}, user=world["cadre_a"]
+    )
+    assert changed == 3
+    records = {r.milestone.code: r for r in child.milestone_records.select_related("milestone")}
+    assert set(records) == {"A", "C"}
+    assert records["A"].session == session and records["A"].recorded_by == world["cadre_a"]
+    assert records["C"].achieved_on == ON - 3 * DAY and records["C"].session is None
+
+
+# --- the KKA page -------------------------------------------------------------
+
+
+def kka_url(child):
+    return reverse("families:child_kka", args=[child.pk])
+
+
+@pytest.fixture
+def child_7m(world):
+    f.kka_instrument(
+        [
+            ("MK1", 0, 3, "motorik_kasar"),
+            ("SO1", 0, 3, "tingkah_laku_sosial"),
+            ("KP1", 3, 6, "komunikasi_pasif"),
+            ("LATER", 12, 18, "kecerdasan"),
+        ],
+        name="Penanda uji",
+    )
+    today = datetime.date.today()
+    return f.child(f.family(world["group_a"]), add_months(today, -7))
+
+
+def test_page_shows_past_and_current_bands_by_aspect_with_the_instrument_name(world, login, child_7m):
+    response = login(world["cadre_a"]).get(kka_url(child_7m))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Penanda uji" in html
+    assert 'data-milestone="MK1"' in html and 'data-milestone="KP1"' in html
+    assert 'data-milestone="LATER"' not in html
+    # Aspects in KKA order: motorik kasar before komunikasi pasif before sosial.
+    assert html.index("Motorik kasar") < html.index("Komunikasi pasif") < html.index("Tingkah laku sosial")
+    assert 'data-status="owed"' in html  # band 0-3 at 7 months
+    assert "Terhutang (pantau &amp; stimulasi)" in html
+
+
+def test_default_instrument_label_is_shown(world, login):
+    child = f.child(f.family(world["group_a"]), datetime.date.today() - datetime.timedelta(days=100))
+    response = login(world["cadre_a"]).get(kka_url(child))
+    assert "Penanda perkembangan Buku KIA" in response.content.decode()
+
+
+def _post_data(child, marks):
+    """marks: {code: date or None}; codes not given are left unticked."""
+    data = {}
+    for milestone in kka.active_instrument().milestones.all():
+        day = marks.get(milestone.code)
+        if day is not None:
+            data[f"done_{milestone.pk}"] = "on"
+            data[f"date_{milestone.pk}"] = day.isoformat() if isinstance(day, datetime.date) else day
+    return data
+
+
+def test_saving_all_marks_in_one_post_then_clearing_one(world, login, child_7m):
+    client = login(world["cadre_a"])
+    today = datetime.date.today()
+    response = client.post(kka_url(child_7m), _post_data(child_7m, {"MK1": today - 30 * DAY, "KP1": today}))
+    assert response.status_code == 302
+    assert dict(child_7m.milestone_records.values_list("milestone__code", "achieved_on")) == {
+        "MK1": today - 30 * DAY,
+        "KP1": today,
+    }
+    response = client.post(kka_url(child_7m), _post_data(child_7m, {"KP1": today}))
+    assert response.status_code == 302
+    assert list(child_7m.milestone_records.values_list("milestone__code", flat=True)) == ["KP1"]
+
+
+@pytest.mark.parametrize("offset, message", [(1, "masa depan"), (-400, "sebelum anak lahir")])
+def test_a_future_or_prebirth_date_is_refused_and_nothing_is_saved(world, login, child_7m, offset, message):
+    client = login(world["cadre_a"])
+    today = datetime.date.today()
+    bad = today + offset * DAY
+    response = client.post(kka_url(child_7m), _post_data(child_7m, {"MK1": today, "SO1": bad}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert bad.strftime("%d-%m-%Y") in html
+    assert not MilestoneRecord.objects.filter(child=child_7m).exists()
+
+
+def test_ticked_without_a_date_is_refused(world, login, child_7m):
+    data = _post_data(child_7m, {"MK1": ""})
+    response = login(world["cadre_a"]).post(kka_url(child_7m), data)
+    assert response.status_code == 400
+    assert "Isi tanggal" in response.content.decode()
+
+
+def test_supervisor_reads_but_cannot_save_and_others_get_404(world, login, child_7m):
+    data = _post_data(child_7m, {"MK1": datetime.date.today()})
+    supervisor = login(world["supervisor"])
+    assert supervisor.get(kka_url(child_7m)).status_code == 200
+    assert supervisor.post(kka_url(child_7m), data).status_code == 403
+    for person in ("cadre_b", "outsider"):
+        assert login(world[person]).get(kka_url(child_7m)).status_code == 404
+        assert login(world[person]).post(kka_url(child_7m), data).status_code == 404
+    assert login(world["admin"]).post(kka_url(child_7m), data).status_code == 302
+    assert not login(world["cadre_a"]).get(reverse("families:child_kka", args=[999999])).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_kka_page_query_count_is_fixed(world, login, method):
+    today = datetime.date.today()
+    aspects = ["motorik_kasar", "motorik_halus", "kecerdasan", "tingkah_laku_sosial"]
+    instrument = f.kka_instrument([(f"T{i:03d}", 0, 3, aspects[i % 4]) for i in range(200)])
+    milestones = list(instrument.milestones.order_by("code"))
+    counts = []
+    client = login(world["cadre_a"])
+    f.coaching_session(world["group_a"], today)
+    for n in (10, 200):
+        child = f.child(f.family(world["group_a"]), add_months(today, -30))
+        for milestone in milestones[:n]:
+            f.milestone_record(child, milestone, today - 100 * DAY)
+        if method == "get":
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(kka_url(child)).status_code == 200
+        else:
+            # Move every existing mark and add the rest: n updates, 200 - n creates.
+            data = {}
+            for milestone in milestones:
+                data[f"done_{milestone.pk}"] = "on"
+                data[f"date_{milestone.pk}"] = today.isoformat()
+            with CaptureQueriesContext(connection) as queries:
+                assert client.post(kka_url(child), data).status_code == 302
+            assert child.milestone_records.filter(achieved_on=today).count() == 200
+        counts.append(len(queries))
+    # Session, auth, child, instrument, items, marks (+ on POST: the sessions of
+    # those dates, one delete/insert/update each, savepoints, the message).
+    assert max(counts) <= 15, counts
+    if method == "get":
+        assert counts[0] == counts[1], counts

@@ -1,0 +1,101 @@
+"""Every figure of the group report and the recap against hand-counted numbers."""
+
+import pytest
+
+from groups.models import BkbGroup
+from reports import figures
+from reports.periods import Month
+
+pytestmark = pytest.mark.django_db
+OCT = Month(2026, 10)
+
+EXPECTED_GROUP_A = {
+    "cadres_active": 2,
+    "cadres_trained": 1,
+    "cadres_new": 1,
+    "cadres_role_ketua": 1,
+    "cadres_role_inti": 1,
+    "cadres_role_bantu": 0,
+    "cadres_role_piket": 0,
+    "families_members": 3,
+    "families_joined": 1,
+    "families_left": 1,
+    "families_present": 2,
+    "families_absent": 1,
+    "families_absent_visited": 1,
+    "families_pus": 2,
+    "families_kb": 1,
+    "families_kb_suntik": 1,
+    "families_kb_pil": 0,
+    "families_pkh": 1,
+    "families_krs": 0,
+    "children_total": 4,
+    "children_age_0": 2,
+    "children_age_1": 1,
+    "children_age_2": 0,
+    "children_age_5": 1,
+    "children_present": 3,
+    "children_present_age_0": 2,
+    "children_present_age_1": 1,
+    "children_present_age_5": 0,
+    "kka_checked": 1,
+    "kka_sesuai": 2,
+    "kka_terhutang": 1,
+    "kka_rujukan": 1,
+    "kka_rujukan_unreferred": 0,
+    "referrals_open": 1,
+    "referrals_made": 1,
+    "referrals_closed": 0,
+    "measured": 2,
+    "stunted": 1,
+    "underweight": 1,
+    "wasted": 1,
+    "sessions_held": 1,
+    "sessions_with_ape": 1,
+    "sessions_supervised": 0,
+}
+
+
+def test_group_month_figures_match_hand_counts(october):
+    found = figures.group_figures(october["group"], OCT)
+    assert {key: found[key] for key in EXPECTED_GROUP_A} == EXPECTED_GROUP_A
+    assert found.attendance_pct == 66.7
+    assert found.kka_checked_pct == 25.0
+    assert found.stunted_pct == 50.0
+    assert found.trained_pct == 50.0
+    assert found.kb_pct == 50.0
+    assert found.families_per_cadre == 1.5
+
+
+def test_rows_behind_each_figure_are_the_rows_counted(october):
+    group = october["group"]
+    found = figures.group_figures(group, OCT)
+    for key in figures.FIGURE_POPULATION:
+        assert figures.rows_behind(group, OCT, key).count() == found[key], key
+    names = lambda key: sorted(str(row) for row in figures.rows_behind(group, OCT, key))  # noqa: E731
+    assert names("families_present") == ["Euis", "Rina"]
+    assert names("stunted") == ["Bima"]
+    assert names("kka_terhutang") == ["Alya"]
+    assert names("cadres_new") == ["Oom"]
+
+
+def test_recap_rows_and_totals(october, world):
+    groups = BkbGroup.objects.filter(pk__in=[world["group_a"].pk, world["group_b"].pk, world["group_c"].pk])
+    rows, totals = figures.area_figures(groups, OCT)
+    by_name = {row.group.name: row.figures for row in rows}
+    assert list(by_name) == ["BKB Melati", "BKB Mawar", "BKB Dahlia"]  # Cikeruh, Hegarmanah, then Tanjungsari
+    assert by_name["BKB Mawar"]["families_members"] == 1
+    assert by_name["BKB Mawar"]["families_kb_pil"] == 1
+    assert by_name["BKB Mawar"]["cadres_active"] == 0  # Oom of group B joined today, after October
+    assert by_name["BKB Dahlia"]["families_members"] == 0
+    assert totals["families_members"] == 4
+    assert totals["children_total"] == 5
+    assert totals["families_kb"] == 2
+    assert totals["sessions_held"] == 1
+    assert totals.attendance_pct == 50.0
+
+
+def test_a_month_without_data_is_zero_not_missing(world):
+    found = figures.group_figures(world["group_c"], OCT)
+    assert found["sessions_held"] == 0
+    assert found.attendance_pct is None

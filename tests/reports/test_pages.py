@@ -1,0 +1,128 @@
+"""Report pages: scope, the preview's links, PDFs read back, query counts."""
+
+import datetime
+import subprocess
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports.models import BatchPrint
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_preview_links_every_figure_to_its_rows(october, world, login):
+    client = login(world["supervisor"])
+    page = client.get(reverse("reports:group_month", args=[october["group"].pk, "2026-10"])).content.decode()
+    assert 'data-fig="families_present">2</a>' in page
+    rows = client.get(reverse("reports:figure_rows", args=[october["group"].pk, "2026-10", "families_present"]))
+    html = rows.content.decode()
+    assert "Euis" in html and "Rina" in html and "Tati" not in html
+    stunted = client.get(reverse("reports:figure_rows", args=[october["group"].pk, "2026-10", "stunted"])).content
+    assert b"Bima" in stunted and b"Zahra" not in stunted
+    assert client.get(reverse("reports:figure_rows", args=[october["group"].pk, "2026-10", "nope"])).status_code == 404
+
+
+def test_group_pdf_has_the_group_month_attendance_and_chair(october, world, login, tmp_path):
+    response = login(world["cadre_a"]).get(reverse("reports:group_month_pdf", args=[october["group"].pk, "2026-10"]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content, tmp_path)
+    assert "BKB Melati" in text and "Oktober 2026" in text
+    assert "2 / 3 (66,7%)" in text
+    assert "Imas" in text
+    assert "Uji stimulasi" in text and "Bima" in text  # the session and the child needing attention
+
+
+def test_scope_of_report_pages(october, world, login):
+    group_month = reverse("reports:group_month", args=[october["group"].pk, "2026-10"])
+    assert login(world["cadre_b"]).get(group_month).status_code == 404
+    assert login(world["cadre_a"]).get(reverse("reports:dashboard")).status_code == 403
+    assert (
+        login(world["cadre_a"]).get(reverse("reports:area_recap", args=[world["kec_a"].pk, "2026-10"])).status_code
+        == 403
+    )
+    supervisor = login(world["supervisor"])
+    assert supervisor.get(reverse("reports:area_recap", args=[world["kab"].pk, "2026-10"])).status_code == 404
+    assert supervisor.get(reverse("reports:group_month", args=[world["group_c"].pk, "2026-10"])).status_code == 404
+    assert supervisor.get(reverse("reports:batch_print")).status_code == 403
+    assert supervisor.get(group_month.replace("2026-10", "2026-13")).status_code == 404
+
+
+def test_dashboard_marks_lagging_groups(october, world, login):
+    html = login(world["supervisor"]).get(reverse("reports:dashboard"), {"bulan": "2026-10"}).content.decode()
+    assert "BKB Melati" in html and "BKB Mawar" in html and "BKB Dahlia" not in html
+    # Mawar held no session in October.
+    assert html.count("tidak ada pertemuan") == 1
+    assert "<svg" in html
+
+
+def _many_groups(world, n):
+    for i in range(n):
+        group = f.group(world["desa_a1"], f"BKB Uji {i}")
+        f.cadre(group, role="ketua", date_joined=datetime.date(2020, 1, 1))
+        f.child(f.family(group), datetime.date(2025, 1, 1))
+
+
+@pytest.mark.parametrize("n", [5, 100])
+def test_dashboard_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries, n):
+    _many_groups(world, n)
+    client = login(world["supervisor"])
+    # session, user, areas, scope: 5; this month: 5 populations + groups + reports;
+    # 11 earlier months x 5 populations. The same for 5 and 100 groups.
+    with django_assert_max_num_queries(70):
+        response = client.get(reverse("reports:dashboard"), {"bulan": "2026-10"})
+    assert response.content.decode().count("data-group=") == n + 2
+
+
+@pytest.mark.parametrize("n", [5, 100])
+def test_recap_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries, n):
+    _many_groups(world, n)
+    client = login(world["admin"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:area_recap", args=[world["kab"].pk, "2026-10"]))
+    assert response.status_code == 200
+
+
+def test_area_recap_pdf_is_landscape_with_totals(october, world, login, tmp_path):
+    response = login(world["admin"]).get(reverse("reports:area_recap_pdf", args=[world["kec_a"].pk, "2026-10"]))
+    text = pdf_text(response.content, tmp_path)
+    assert "BKB Melati" in text and "BKB Mawar" in text and "Jumlah (2 kelompok)" in text
+
+
+def test_batch_print_renders_every_group(october, world, login):
+    client = login(world["admin"])
+    response = client.post(reverse("reports:batch_print"), {"area": world["kec_a"].pk, "month": "2026-10"})
+    batch = BatchPrint.objects.get()
+    assert response.url == reverse("reports:batch_detail", args=[batch.pk])
+    status = client.get(response.url, headers={"Accept": "application/json"}).json()
+    assert (status["status"], status["done"], status["total"], status["percent"]) == ("done", 2, 2, 100)
+    with zipfile.ZipFile(batch.zip.path) as bundle:
+        assert len(bundle.namelist()) == 2
+    pdf = client.get(reverse("reports:batch_download", args=[batch.pk, "pdf"]))
+    assert pdf.content.startswith(b"%PDF")
+    assert login(world["supervisor"]).get(response.url).status_code == 403
+
+
+def test_certificate_for_a_cadre(october, world, login, tmp_path):
+    response = login(world["admin"]).get(reverse("reports:certificate", args=[october["oom"].pk]))
+    text = pdf_text(response.content, tmp_path)
+    assert "PIAGAM PENGHARGAAN" in text and "Oom" in text and "BKB Melati" in text
+    assert login(world["supervisor"]).get(reverse("reports:certificate", args=[october["oom"].pk])).status_code == 403
+
+
+def test_commands_write_the_pdfs(october, world, tmp_path):
+    out = tmp_path / "group.pdf"
+    call_command("monthly_report", group=october["group"].pk, month="2026-10", out=str(out))
+    assert "BKB Melati" in pdf_text(out.read_bytes(), tmp_path)
+    recap = tmp_path / "recap.pdf"
+    call_command("area_recap", area=world["kab"].pk, month="2026-10", out=str(recap))
+    assert "Jumlah (3 kelompok)" in pdf_text(recap.read_bytes(), tmp_path)
