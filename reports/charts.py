@@ -46,9 +46,8 @@ def trend_svg(points: list[tuple[str, float | None]], *, width: int = 300, heigh
             continue
         x, y = xy(index, value)
         segment.append(f"{x:.1f},{y:.1f}")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#198754"><title>{escape(label)}: {value:g}{unit}</title></circle>'
-        )
+        tip = f"{escape(label)}: {value:g}{unit}"
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#198754"><title>{tip}</title></circle>')
     if len(segment) > 1:
         parts.append(f'<polyline fill="none" stroke="#198754" stroke-width="2" points="{" ".join(segment)}"/>')
     if points:
