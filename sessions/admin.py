@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "active", "order"]
+    list_editable = ["name_en", "active", "order"]
+    search_fields = ["name", "name_en"]
+
+
+class SessionCadreInline(admin.TabularInline):
+    model = SessionCadre
+    extra = 0
+    raw_id_fields = ["cadre"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ["family", "child"]
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "group", "topic", "age_groups", "place"]
+    list_filter = ["topic", "date"]
+    search_fields = ["group__name", "place", "notes"]
+    date_hierarchy = "date"
+    list_select_related = ["group", "topic"]
+    raw_id_fields = ["group", "created_by"]
+    inlines = [SessionCadreInline, AttendanceInline]
+
+
+@admin.register(SessionCadre)
+class SessionCadreAdmin(admin.ModelAdmin):
+    list_display = ["session", "cadre", "role"]
+    list_select_related = ["session__group", "cadre"]
+    raw_id_fields = ["session", "cadre"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["session", "family", "child", "attendee"]
+    list_select_related = ["session__group", "family", "child"]
+    raw_id_fields = ["session", "family", "child"]
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(admin.ModelAdmin):
+    list_display = ["family", "date", "met", "visited_by"]
+    list_filter = ["met", "date"]
+    search_fields = ["family__mother_name", "note"]
+    list_select_related = ["family", "visited_by"]
+    raw_id_fields = ["family", "visited_by"]

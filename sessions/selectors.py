@@ -1,0 +1,205 @@
+"""Shaped reads for session pages: who is a member on a date, by age group,
+which KKA tasks each child is due, who still needs a home visit.
+
+Each function runs a fixed number of queries whatever the group's size.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
+
+from families.ages import AgeGroup, add_months, age_in_months
+from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
+from groups.models import BkbGroup
+from sessions.models import Attendance, CoachingSession, HomeVisit
+
+NO_CHILD_BAND = -1
+
+
+@dataclass
+class MemberRow:
+    """A member family on a date, with its children in the programme then."""
+
+    family: Family
+    children: list
+    default_child: Child | None = None
+
+
+@dataclass
+class Band:
+    value: int
+    label: str
+    rows: list = field(default_factory=list)
+
+
+def _bands_with_other() -> list[Band]:
+    return [Band(value, label) for value, label in AgeGroup.choices] + [Band(NO_CHILD_BAND, _("Tanpa anak balita"))]
+
+
+def members_by_age_group(group: BkbGroup, *, on: datetime.date, age_groups=()) -> list[Band]:
+    """The group's member families on `on`, listed under one age group each.
+
+    A family appears once (attendance is per family): under the age group of
+    its child that the session serves, else its youngest child's. That child
+    is also the default for "came with which child". Two queries.
+    """
+    children = Child.objects.in_programme_on(on).order_by("-birth_date")
+    families = (
+        Family.objects.filter(group=group)
+        .members_on(on)
+        .prefetch_related(Prefetch("children", queryset=children, to_attr="programme_children"))
+        .order_by("mother_name", "pk")
+    )
+    bands = _bands_with_other()
+    wanted = set(age_groups)
+    for family in families:
+        kids = family.programme_children
+        for kid in kids:
+            kid.months = age_in_months(kid.birth_date, on)
+            kid.band = kid.months // 12
+        chosen = next((kid for kid in kids if kid.band in wanted), kids[0] if kids else None)
+        band = bands[chosen.band] if chosen else bands[-1]
+        band.rows.append(MemberRow(family=family, children=kids, default_child=chosen))
+    return bands
+
+
+def session_list(group: BkbGroup):
+    return (
+        CoachingSession.objects.filter(group=group)
+        .select_related("topic")
+        .annotate(attendance_count=Count("attendances"))
+        .order_by("-date", "-pk")
+    )
+
+
+def session_detail(session: CoachingSession) -> dict:
+    cadres = list(session.session_cadres.select_related("cadre").order_by("role", "cadre__name"))
+    attendances = list(
+        session.attendances.select_related("family", "child").order_by("family__mother_name", "family__pk")
+    )
+    absent = list(
+        Family.objects.filter(group=session.group_id)
+        .members_on(session.date)
+        .exclude(pk__in=[a.family_id for a in attendances])
+        .order_by("mother_name")
+    )
+    return {"cadres": cadres, "attendances": attendances, "absent": absent}
+
+
+# --- The month's home visits -------------------------------------------------------------
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = month.replace(day=1)
+    return first, add_months(first, 1) - datetime.timedelta(days=1)
+
+
+@dataclass
+class VisitRow:
+    family: Family
+    visits: list
+
+
+def home_visit_list(group: BkbGroup, *, month: datetime.date, today: datetime.date) -> list[VisitRow]:
+    """Member families who came to no session of the group in `month` (*perlu dikunjungi*).
+
+    Membership is taken on the month's last day (or today, for the current
+    month): someone who joined late in the month is still owed a visit,
+    someone who left is not. Two queries.
+    """
+    first, last = month_bounds(month)
+    on = min(last, today)
+    attended = Attendance.objects.filter(session__group=group, session__date__range=(first, last)).values("family_id")
+    visits = HomeVisit.objects.filter(date__range=(first, last)).select_related("visited_by").order_by("date")
+    families = (
+        Family.objects.filter(group=group)
+        .members_on(on)
+        .exclude(pk__in=attended)
+        .prefetch_related(Prefetch("home_visits", queryset=visits, to_attr="month_visits"))
+        .order_by("mother_name", "pk")
+    )
+    return [VisitRow(family=family, visits=family.month_visits) for family in families]
+
+
+# --- The session sheet and the back-entry grid ---------------------------------------------
+
+
+@dataclass
+class SheetChild:
+    child: Child
+    months: int
+    band: int
+    due: list  # Milestone
+    recorded_here: set = field(default_factory=set)  # milestone ids recorded by this session
+    measurement: Measurement | None = None
+
+    @property
+    def lying_by_default(self) -> bool:
+        # WHO: length (lying) below 24 months, height (standing) from 24 months.
+        return self.months < 24
+
+
+def sheet_children(group: BkbGroup, *, on: datetime.date, session: CoachingSession | None = None) -> list[SheetChild]:
+    """Member children on `on` with the KKA tasks due this month.
+
+    Due = milestones of the active instrument whose age band contains the
+    child's age in months, not yet recorded for the child. Tasks recorded by
+    `session` stay listed (ticked) so the grid can untick them. Four queries
+    (five with a session).
+    """
+    children = list(
+        Child.objects.filter(family__group=group)
+        .in_programme_on(on)
+        .select_related("family")
+        .order_by("birth_date", "name", "pk")
+    )
+    rows = []
+    for child in children:
+        months = age_in_months(child.birth_date, on)
+        rows.append(SheetChild(child=child, months=months, band=months // 12, due=[]))
+    instrument = Instrument.objects.filter(active=True).first()
+    if instrument is None or not rows:
+        return _with_measurements(rows, on)
+    ages = {row.months for row in rows}
+    milestones = list(
+        Milestone.objects.filter(
+            instrument=instrument, band_start_month__lte=max(ages), band_end_month__gt=min(ages)
+        ).order_by("band_start_month", "aspect", "code")
+    )
+    records = MilestoneRecord.objects.filter(child__in=[r.child for r in rows], milestone__in=milestones).values_list(
+        "child_id", "milestone_id", "session_id"
+    )
+    done: set[tuple[int, int]] = set()
+    here: set[tuple[int, int]] = set()
+    for child_id, milestone_id, session_id in records:
+        done.add((child_id, milestone_id))
+        if session is not None and session_id == session.pk:
+            here.add((child_id, milestone_id))
+    for row in rows:
+        for milestone in milestones:
+            if not (milestone.band_start_month <= row.months < milestone.band_end_month):
+                continue
+            key = (row.child.pk, milestone.pk)
+            if key in here:
+                row.recorded_here.add(milestone.pk)
+                row.due.append(milestone)
+            elif key not in done:
+                row.due.append(milestone)
+    return _with_measurements(rows, on)
+
+
+def _with_measurements(rows: list[SheetChild], on: datetime.date) -> list[SheetChild]:
+    if rows:
+        by_child = {m.child_id: m for m in Measurement.objects.filter(child__in=[r.child for r in rows], date=on)}
+        for row in rows:
+            row.measurement = by_child.get(row.child.pk)
+    return rows
+
+
+def sheet_bands(rows: list[SheetChild]) -> list[Band]:
+    bands = [Band(value, label) for value, label in AgeGroup.choices]
+    for row in rows:
+        bands[row.band].rows.append(row)
+    return bands

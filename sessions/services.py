@@ -1,0 +1,198 @@
+"""Writes for coaching sessions: the session with its cadres and attendance,
+home visits, and the back entry of a session held without signal.
+
+Every write that belongs together happens in one transaction. Rules that a
+form checks for the user's sake are checked again here, under a lock on the
+group, so two phones saving at once cannot both win.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from families.ages import AgeGroup
+from families.models import Child, Family, MilestoneRecord
+from groups.models import BkbGroup, User
+from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre
+
+
+@dataclass
+class AttendanceEntry:
+    family_id: int
+    attendee: str
+    child_id: int | None = None
+
+
+def overlapping_session(
+    *, group: BkbGroup, date: datetime.date, age_groups, exclude_pk: int | None = None
+) -> tuple[CoachingSession, list[int]] | None:
+    """Another session of the group on that date serving one of these age groups."""
+    others = CoachingSession.objects.filter(group=group, date=date).order_by("pk")
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    wanted = set(age_groups)
+    for other in others:
+        if common := sorted(wanted & set(other.age_groups)):
+            return other, common
+    return None
+
+
+def overlap_message(common: list[int]) -> str:
+    labels = ", ".join(str(AgeGroup(value).label) for value in common)
+    return _("Sudah ada pertemuan kelompok ini pada tanggal itu untuk kelompok umur %(groups)s.") % {"groups": labels}
+
+
+def _check_session(session: CoachingSession) -> None:
+    session.full_clean(exclude=["group", "topic", "created_by"])
+    if not session.age_groups:
+        raise ValidationError({"age_groups": _("Pilih minimal satu kelompok umur.")})
+    if found := overlapping_session(
+        group=session.group, date=session.date, age_groups=session.age_groups, exclude_pk=session.pk
+    ):
+        raise ValidationError({"age_groups": overlap_message(found[1])})
+
+
+def _check_members(group: BkbGroup, day: datetime.date, attendance: list[AttendanceEntry]) -> None:
+    members = set(Family.objects.filter(group=group).members_on(day).values_list("pk", flat=True))
+    if any(entry.family_id not in members for entry in attendance):
+        raise ValidationError({"attendance": _("Ada keluarga yang bukan anggota kelompok ini pada tanggal pertemuan.")})
+    child_ids = {entry.child_id for entry in attendance if entry.child_id}
+    owners = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "family_id"))
+    if any(entry.child_id and owners.get(entry.child_id) != entry.family_id for entry in attendance):
+        raise ValidationError({"attendance": _("Anak yang dipilih bukan anak keluarga tersebut.")})
+
+
+@transaction.atomic
+def session_save(
+    *,
+    session: CoachingSession,
+    cadres: dict[int, str],
+    attendance: list[AttendanceEntry],
+    user: User | None,
+) -> CoachingSession:
+    """Save a session, who ran it and who came, all or nothing.
+
+    `cadres` maps cadre id to role (inti/piket/bantu). On edit the cadres
+    and the attendance are replaced by what was submitted.
+    """
+    # Serialise writes per group so the overlap rule holds under concurrency.
+    BkbGroup.objects.select_for_update().filter(pk=session.group_id).first()
+    _check_session(session)
+    _check_members(session.group, session.date, attendance)
+    if session.pk is None:
+        session.created_by = user
+    session.save()
+    session.session_cadres.all().delete()
+    SessionCadre.objects.bulk_create(
+        SessionCadre(session=session, cadre_id=cadre_id, role=role) for cadre_id, role in cadres.items()
+    )
+    session.attendances.all().delete()
+    Attendance.objects.bulk_create(
+        Attendance(session=session, family_id=e.family_id, child_id=e.child_id, attendee=e.attendee) for e in attendance
+    )
+    return session
+
+
+@transaction.atomic
+def home_visit_create(*, family: Family, date: datetime.date, met: str, note: str, user: User | None) -> HomeVisit:
+    visit = HomeVisit(family=family, date=date, met=met, note=note, visited_by=user)
+    visit.full_clean(exclude=["family", "visited_by"])
+    visit.save()
+    return visit
+
+
+# --- Back entry ---------------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    """One child's line of the back-entry grid, already validated by its form."""
+
+    child: Child
+    present: bool
+    attendee: str
+    weight_kg: object = None
+    height_cm: object = None
+    position: str = ""
+    confirmed: bool = False
+    achieved: set = field(default_factory=set)  # milestone ids ticked
+    offered: set = field(default_factory=set)  # milestone ids shown in the row
+    errors: dict = field(default_factory=dict)
+
+
+class GridErrors(Exception):
+    """Some rows were refused; nothing was saved."""
+
+
+def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: User | None) -> CoachingSession:
+    """Save a whole no-signal session at once: the session, attendance, KKA ticks, measurements.
+
+    Errors of a measurement go into its row's `errors` and the whole entry is
+    rolled back (GridErrors), so a half-entered session never exists.
+    """
+    from families.measurements import measurement_record  # written alongside; see report
+
+    with transaction.atomic():
+        attendance: dict[int, AttendanceEntry] = {}
+        for row in rows:
+            if row.present and row.child.family_id not in attendance:
+                attendance[row.child.family_id] = AttendanceEntry(row.child.family_id, row.attendee, row.child.pk)
+        cadres = dict(session.session_cadres.values_list("cadre_id", "role")) if session.pk else {}
+        session = session_save(session=session, cadres=cadres, attendance=list(attendance.values()), user=user)
+
+        failed = False
+        for row in rows:
+            if row.weight_kg is None and row.height_cm is None:
+                continue
+            try:
+                # A savepoint per child: a refused value must not poison the transaction.
+                with transaction.atomic():
+                    measurement_record(
+                        child=row.child,
+                        date=session.date,
+                        weight_kg=row.weight_kg,
+                        height_cm=row.height_cm,
+                        position=row.position,
+                        session=session,
+                        user=user,
+                        confirmed=row.confirmed,
+                    )
+            except ValidationError as error:
+                failed = True
+                row.errors.update(_error_dict(error))
+        if failed:
+            raise GridErrors
+
+        recorded = set(
+            MilestoneRecord.objects.filter(child__in=[r.child for r in rows], session=session).values_list(
+                "child_id", "milestone_id"
+            )
+        )
+        new = []
+        for row in rows:
+            for milestone_id in row.achieved:
+                if (row.child.pk, milestone_id) not in recorded:
+                    new.append(
+                        MilestoneRecord(
+                            child=row.child,
+                            milestone_id=milestone_id,
+                            achieved_on=session.date,
+                            session=session,
+                            recorded_by=user,
+                        )
+                    )
+            unticked = (row.offered - row.achieved) & {m for c, m in recorded if c == row.child.pk}
+            if unticked:
+                MilestoneRecord.objects.filter(child=row.child, milestone__in=unticked, session=session).delete()
+        # ignore_conflicts: a task recorded meanwhile elsewhere keeps its earlier date.
+        MilestoneRecord.objects.bulk_create(new, ignore_conflicts=True)
+    return session
+
+
+def _error_dict(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {key: [str(m) for m in ValidationError(value).messages] for key, value in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}

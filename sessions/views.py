@@ -1,0 +1,273 @@
+"""Session pages: the group's sessions, the one-screen session log, home
+visits for the month, WhatsApp texts, the printable sheet and the back-entry grid."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from families.ages import add_months
+from families.models import Family, Measurement
+from groups.access import can_write_registers, get_group_for, require
+from reports.pdf import render_pdf
+from sessions import selectors, services, whatsapp
+from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
+from sessions.models import Attendance, CoachingSession
+
+
+def get_session_for(user, pk, *, write: bool = False) -> CoachingSession:
+    session = get_object_or_404(
+        CoachingSession.objects.visible_to(user).select_related("group__desa__parent", "topic"), pk=pk
+    )
+    if write:
+        require(can_write_registers(user))
+    return session
+
+
+def _day_param(request, name: str = "tanggal") -> datetime.date | None:
+    try:
+        return parse_date(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _month_param(request) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(request.GET.get("bulan", ""), "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Service errors go beside the field they concern, else at the top."""
+    aliases = {"attendance": "hadir"}
+    for key, texts in error.message_dict.items():
+        field = aliases.get(key, key)
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def session_list(request, group_id):
+    group = get_group_for(request.user, group_id)
+    return render(
+        request,
+        "sessions/session_list.html",
+        {
+            "group": group,
+            "sessions": selectors.session_list(group),
+            "can_write": can_write_registers(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request, group_id=None, pk=None):
+    if pk:
+        session = get_session_for(request.user, pk, write=True)
+        group = session.group
+    else:
+        group = get_group_for(request.user, group_id, write=True)
+        session = CoachingSession(group=group)
+    form = SessionForm(request.POST or None, instance=session, group=group, day=_day_param(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_save(
+                session=form.instance, cadres=form.cadre_roles(), attendance=form.attendance, user=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Pertemuan %(date)s tersimpan.") % {"date": session.date.strftime("%d-%m-%Y")})
+            return redirect("sessions:detail", pk=session.pk)
+    return render(
+        request,
+        "sessions/session_form.html",
+        {"form": form, "group": group, "session": session, "bands": form.member_bands()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def session_detail(request, pk):
+    session = get_session_for(request.user, pk)
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {"session": session, "group": session.group, "can_write": can_write_registers(request.user)}
+        | selectors.session_detail(session),
+    )
+
+
+def home_visits(request, group_id):
+    group = get_group_for(request.user, group_id)
+    month = _month_param(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "sessions/home_visit_list.html",
+        {
+            "group": group,
+            "month": month,
+            "previous": add_months(month, -1),
+            "next": add_months(month, 1) if add_months(month, 1) <= today else None,
+            "rows": selectors.home_visit_list(group, month=month, today=today),
+            "can_write": can_write_registers(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def home_visit_create(request, family_id):
+    family = get_object_or_404(Family.objects.visible_to(request.user).select_related("group"), pk=family_id)
+    require(can_write_registers(request.user))
+    month = _month_param(request)
+    back = reverse("sessions:home_visits", args=[family.group_id]) + f"?bulan={month:%Y-%m}"
+    form = HomeVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.home_visit_create(family=family, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kunjungan ke ibu %(name)s tersimpan.") % {"name": family.mother_name})
+            return redirect(back)
+    return render(
+        request,
+        "sessions/home_visit_form.html",
+        {"form": form, "family": family, "group": family.group, "back": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def session_whatsapp(request, pk):
+    session = get_session_for(request.user, pk)
+    group = session.group
+    defaults = {
+        "tanggal": add_months(session.date, 1),
+        "jam": "09.00",
+        "tempat": group.meeting_place or session.place,
+        "materi": "",
+    }
+    form = InvitationForm(request.GET if "tanggal" in request.GET else None, initial=defaults)
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else defaults
+    invitation = whatsapp.invitation_text(
+        group=group, date=chosen["tanggal"], time=chosen["jam"], place=chosen["tempat"], topic=chosen["materi"]
+    )
+    reminder = whatsapp.reminder_text(session=session)
+    detail = selectors.session_detail(session)
+    members = Family.objects.filter(group=group).members_on(timezone.localdate()).order_by("mother_name")
+    return render(
+        request,
+        "sessions/session_whatsapp.html",
+        {
+            "session": session,
+            "group": group,
+            "form": form,
+            "invitation": invitation,
+            "reminder": reminder,
+            "invitees": whatsapp.recipients(members, invitation),
+            "absentees": whatsapp.recipients(detail["absent"], reminder),
+        },
+    )
+
+
+def session_sheet_pdf(request, group_id):
+    group = get_group_for(request.user, group_id)
+    # The sheet is printed before the meeting, so a future date is the usual case.
+    day = _day_param(request) or timezone.localdate()
+    rows = selectors.sheet_children(group, on=day)
+    pdf = render_pdf(
+        "sessions/session_sheet_pdf.html",
+        {"group": group, "day": day, "bands": selectors.sheet_bands(rows), "today": timezone.localdate()},
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="lembar-pertemuan-{group.pk}-{day:%Y-%m-%d}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def session_back_entry(request, group_id):
+    group = get_group_for(request.user, group_id, write=True)
+    day = _day_param(request) or timezone.localdate()
+    if day > timezone.localdate():
+        messages.error(request, _("Pertemuan belum terjadi: tanggal tidak boleh di masa depan."))
+        return redirect(reverse("sessions:back_entry", args=[group.pk]) + f"?tanggal={timezone.localdate():%Y-%m-%d}")
+    session_pk = request.GET.get("pertemuan", "")
+    sessions = CoachingSession.objects.filter(group=group, date=day).order_by("pk")
+    session = (sessions.filter(pk=session_pk).first() if session_pk.isdigit() else None) or sessions.first()
+    data = request.POST or None
+    top = GridTopForm(
+        data,
+        session=session,
+        initial={
+            "topic": session.topic_id if session else None,
+            "age_groups": session.age_groups if session else [],
+            "place": session.place if session else group.meeting_place,
+        },
+    )
+    # Same order as the printed sheet, so the cadre types it in line by line.
+    rows = [
+        row
+        for band in selectors.sheet_bands(selectors.sheet_children(group, on=day, session=session))
+        for row in band.rows
+    ]
+    present = {}
+    if session:
+        present = {a.family_id: a for a in session.attendances.all()}
+    forms_ = []
+    for row in rows:
+        initial = {"attendee": Attendance.Attendee.MOTHER, "tasks": sorted(row.recorded_here)}
+        attended = present.get(row.child.family_id)
+        if attended and attended.child_id in (None, row.child.pk):
+            initial.update(hadir=True, attendee=attended.attendee)
+        if row.measurement:
+            m = row.measurement
+            initial.update(weight=m.weight_kg, height=m.height_cm, position=m.position)
+        else:
+            initial["position"] = Measurement.Position.LYING if row.lying_by_default else Measurement.Position.STANDING
+        forms_.append(GridRowForm(data, row=row, prefix=f"c{row.child.pk}", initial=initial))
+
+    if request.method == "POST" and top.is_valid() and all([f.is_valid() for f in forms_]):
+        target = session or CoachingSession(group=group, date=day)
+        target.topic = top.cleaned_data["topic"]
+        target.age_groups = top.cleaned_data["age_groups"]
+        target.place = top.cleaned_data["place"]
+        grid_rows = [f.grid_row() for f in forms_]
+        try:
+            saved = services.session_back_fill(session=target, rows=grid_rows, user=request.user)
+        except services.GridErrors:
+            for form, grid_row in zip(forms_, grid_rows, strict=True):
+                for field, errors in grid_row.errors.items():
+                    form.add_error(_grid_field(field), errors)
+        except ValidationError as error:
+            _add_errors(top, error)
+        else:
+            messages.success(request, _("Isian pertemuan %(date)s tersimpan.") % {"date": day.strftime("%d-%m-%Y")})
+            return redirect("sessions:detail", pk=saved.pk)
+    return render(
+        request,
+        "sessions/session_back_entry.html",
+        {
+            "group": group,
+            "day": day,
+            "session": session,
+            "top": top,
+            "forms": forms_,
+            "has_row_errors": any(f.errors for f in forms_),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+_MEASUREMENT_FIELDS = {"weight_kg": "weight", "height_cm": "height", "position": "position", "confirmed": "confirm"}
+
+
+def _grid_field(field: str) -> str | None:
+    return _MEASUREMENT_FIELDS.get(field, "weight" if field in ("date", "child") else None)

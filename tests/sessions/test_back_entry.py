@@ -1,0 +1,121 @@
+"""The back-entry grid: a no-signal session typed in at once, all or nothing."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from families.models import Measurement, Milestone, MilestoneRecord
+from sessions.models import Attendance, CoachingSession
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grid(world, members, day, topic, login):
+    f.instrument_with_milestones(bands=((0, 3), (3, 6), (6, 9), (18, 24), (24, 36)))
+    tasks = {m.band_start_month: m for m in Milestone.objects.filter(instrument__active=True)}
+    url = reverse("sessions:back_entry", args=[world["group_a"].pk]) + f"?tanggal={day}"
+    return {"url": url, "tasks": tasks, "client": login(world["cadre_a"])}
+
+
+def _data(members, topic, **rows):
+    data = {"topic": str(topic.pk), "age_groups": ["0", "1"], "place": "Posyandu"}
+    for key in ("siti_child", "ani_child", "rina_baby", "rina_toddler"):
+        prefix = f"c{members[key].pk}"
+        data[f"{prefix}-attendee"] = "ibu"
+        data[f"{prefix}-position"] = "standing" if key == "rina_toddler" else "lying"
+        for field, value in rows.get(key, {}).items():
+            data[f"{prefix}-{field}"] = value
+    return data
+
+
+def test_grid_lists_member_children_with_due_tasks_and_position_by_age(grid, members):
+    response = grid["client"].get(grid["url"])
+    assert response.status_code == 200
+    forms = {form.row.child.name: form for form in response.context["forms"]}
+    assert set(forms) == {"Bayu", "Cici", "Dodi", "Euis"}
+    assert [label for _, label in forms["Bayu"].fields["tasks"].choices] == ["Tugas 6-9 bln"]
+    assert forms["Bayu"]["position"].value() == "lying" and forms["Euis"]["position"].value() == "standing"
+    assert response.context["session"] is None
+
+
+def test_grid_saves_session_attendance_kka_and_measurements_together(grid, members, topic, day, world):
+    bayu_task = grid["tasks"][6]
+    data = _data(
+        members,
+        topic,
+        siti_child={"hadir": "on", "attendee": "ayah", "weight": "7,3", "height": "65,7", "tasks": [str(bayu_task.pk)]},
+        ani_child={"hadir": "on"},
+    )
+    response = grid["client"].post(grid["url"], data)
+    assert response.status_code == 302, response.context and response.context["forms"][0].errors
+    session = CoachingSession.objects.get()
+    assert (session.group, session.date, session.topic, session.age_groups) == (world["group_a"], day, topic, [0, 1])
+    attended = set(Attendance.objects.values_list("family__mother_name", "attendee", "child__name"))
+    assert attended == {("Siti", "ayah", "Bayu"), ("Ani", "ibu", "Cici")}
+    record = MilestoneRecord.objects.get()
+    assert (record.child, record.milestone, record.achieved_on, record.session) == (
+        members["siti_child"],
+        bayu_task,
+        day,
+        session,
+    )
+    measurement = Measurement.objects.get()
+    assert (measurement.child, measurement.date, measurement.session) == (members["siti_child"], day, session)
+    assert str(measurement.weight_kg) == "7.30" and measurement.position == "lying"
+
+    # Opening the grid again shows what was saved; unticking the task removes it.
+    response = grid["client"].get(grid["url"])
+    bayu = next(form for form in response.context["forms"] if form.row.child.name == "Bayu")
+    assert bayu["tasks"].value() == [bayu_task.pk] and bayu["hadir"].value() is True
+    data = _data(members, topic, siti_child={"hadir": "on", "weight": "7,3", "height": "65,7"})
+    assert grid["client"].post(grid["url"], data).status_code == 302
+    assert not MilestoneRecord.objects.exists()
+    assert CoachingSession.objects.count() == 1
+
+
+def test_refused_measurement_saves_nothing_and_keeps_input(grid, members, topic):
+    bayu_task = grid["tasks"][6]
+    data = _data(
+        members,
+        topic,
+        siti_child={"hadir": "on", "weight": "7,3", "height": "65,7", "tasks": [str(bayu_task.pk)]},
+        rina_toddler={"hadir": "on", "weight": "300", "height": "90"},
+    )
+    response = grid["client"].post(grid["url"], data)
+    assert response.status_code == 400
+    for model in (CoachingSession, Attendance, MilestoneRecord, Measurement):
+        assert not model.objects.exists(), model
+    forms = {form.row.child.name: form for form in response.context["forms"]}
+    assert "tidak mungkin" in " ".join(forms["Euis"].errors["weight"])
+    assert forms["Euis"]["weight"].value() == "300"
+    assert forms["Bayu"]["weight"].value() == "7,3" and forms["Bayu"]["tasks"].value() == [str(bayu_task.pk)]
+    assert 'value="300"' in response.text
+
+
+def test_weight_without_height_is_refused_in_the_row(grid, members, topic):
+    response = grid["client"].post(grid["url"], _data(members, topic, ani_child={"weight": "10"}))
+    assert response.status_code == 400
+    cici = next(form for form in response.context["forms"] if form.row.child.name == "Cici")
+    assert cici.errors["height"] == ["Isi berat dan panjang/tinggi bersama."]
+    assert not CoachingSession.objects.exists()
+
+
+def test_grid_fills_the_existing_session_of_that_date(grid, members, topic, day, world):
+    session = f.coaching_session(world["group_a"], day, age_groups=(0,), topic_=topic)
+    response = grid["client"].get(grid["url"])
+    assert response.context["session"] == session
+    response = grid["client"].post(grid["url"], _data(members, topic, ani_child={"hadir": "on"}))
+    assert response.status_code == 302
+    assert CoachingSession.objects.get().age_groups == [0, 1]
+    assert list(Attendance.objects.values_list("session", flat=True)) == [session.pk]
+
+
+def test_grid_for_a_future_date_is_turned_away(grid, world):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    url = reverse("sessions:back_entry", args=[world["group_a"].pk]) + f"?tanggal={tomorrow}"
+    response = grid["client"].get(url)
+    assert response.status_code == 302 and timezone.localdate().isoformat() in response.url

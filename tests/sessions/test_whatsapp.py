@@ -1,0 +1,49 @@
+"""WhatsApp texts: a wa.me link per member with a number, the text urlencoded."""
+
+import datetime
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+from sessions.models import Attendance
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invitation_and_reminder_links(world, members, login, day):
+    group = world["group_a"]
+    group.meeting_place = "Posyandu Melati"
+    group.save()
+    session = f.coaching_session(group, day, topic_=f.topic("Gizi uji"))
+    Attendance.objects.create(session=session, family=members["ani"])
+    response = login(world["cadre_a"]).get(
+        reverse("sessions:whatsapp", args=[session.pk]),
+        {"tanggal": (day + datetime.timedelta(days=30)).isoformat(), "jam": "08.30", "tempat": "", "materi": "MPASI"},
+    )
+    assert response.status_code == 200
+    invitation = response.context["invitation"]
+    assert "Jam: 08.30" in invitation and "Materi: MPASI" in invitation
+    invitees = {r.family.mother_name: r for r in response.context["invitees"]}
+    # Siti's WhatsApp "0812 3456 7890" becomes 62812…; Ani has only a phone; Rina no number.
+    assert invitees["Siti"].number == "6281234567890"
+    assert invitees["Siti"].link == "https://wa.me/6281234567890?text=" + quote("Ibu Siti,\n" + invitation, safe="")
+    assert invitees["Ani"].link.startswith("https://wa.me/6281298765432?text=Ibu%20Ani%2C%0A")
+    assert invitees["Rina"].link == ""
+    # Ani came, so the reminder goes to Siti and Rina only.
+    absentees = [r.family.mother_name for r in response.context["absentees"]]
+    assert absentees == ["Rina", "Siti"]
+    reminder_link = response.context["absentees"][1].link
+    assert reminder_link.startswith("https://wa.me/6281234567890?text=")
+    assert quote("Gizi uji", safe="") in reminder_link and " " not in reminder_link
+    assert 'data-copy="wa-invitation"' in response.text and 'id="wa-invitation"' in response.text
+
+
+def test_invitation_defaults_to_the_groups_meeting_place(world, members, login, day):
+    group = world["group_a"]
+    group.meeting_place = "Balai RW 03"
+    group.save()
+    session = f.coaching_session(group, day)
+    response = login(world["supervisor"]).get(reverse("sessions:whatsapp", args=[session.pk]))
+    assert "Tempat: Balai RW 03" in response.context["invitation"]
