@@ -18,6 +18,7 @@ from families.forms import (
 )
 from families.models import Child, Family, Referral
 from groups.access import can_write_registers, get_group_for, require
+from reports.periods import Month
 
 
 def get_family_for(user, pk, *, write: bool = False) -> Family:
@@ -48,6 +49,7 @@ def roster(request, group_id):
         "total": sum(len(band.children) for band in bands),
         "can_write": can_write_registers(request.user),
         "today": today,
+        "last_month": str(Month.of(today).previous()),
     }
     template = "families/roster.html#results" if request.headers.get("X-Partial") else "families/roster.html"
     return render(request, template, context)

@@ -13,6 +13,7 @@ from families.models import Family
 from groups.access import get_group_for, require
 from groups.forms import BkbGroupForm, SupervisionVisitForm
 from groups.models import BkbGroup
+from reports.periods import Month
 
 
 def home(request):
@@ -75,7 +76,13 @@ def group_detail(request, pk):
     return render(
         request,
         "groups/group_detail.html",
-        {"group": group, "cadre_rows": cadre_rows, "stats": stats, "visits": visits},
+        {
+            "group": group,
+            "cadre_rows": cadre_rows,
+            "stats": stats,
+            "visits": visits,
+            "last_month": str(Month.of(today).previous()),
+        },
     )
 
 
