@@ -284,3 +284,8 @@ def curves(
         days |= {HEIGHT_FROM_DAYS - 1, HEIGHT_FROM_DAYS}
     days = sorted(days)
     return {sd: [(day, sd_value(table[(sex, day)], sd)) for day in days] for sd in sds}
+
+
+def value_at(indicator: str, sex: str, age_days: int, sd: float) -> float:
+    """The measurement `sd` standard deviations from the median at an age (hfa, wfa, bfa)."""
+    return sd_value(_age_table(_AGE_TABLES[indicator])[(sex, min(_whole_day(age_days), max_age_days()))], sd)

@@ -161,7 +161,9 @@ def seed_demo(*, today: datetime.date, stdout=None) -> bool:
     if Area.objects.filter(name=DEMO_KABUPATEN, level=Area.Level.KABUPATEN).exists():
         return False
     with transaction.atomic():
-        _build(random.Random(2026), today)
+        rng = random.Random(2026)
+        _build(rng, today)
+        _history(rng, today)
     return True
 
 
@@ -277,3 +279,160 @@ def _families(rng, group, today, used_nik, count=25):
                 birth_weight_kg=round(rng.uniform(2.4, 3.9), 2),
                 birth_length_cm=round(rng.uniform(46, 52), 1),
             )
+
+
+# Six months of programme life up to last month -------------------------------
+
+HISTORY_MONTHS = 6
+
+
+def _history(rng: random.Random, today: datetime.date) -> None:
+    """Sessions with realistic attendance, KKA marks, measurements, home visits, reports."""
+    from families.growth import value_at
+    from families.measurements import measurement_record
+    from families.models import Instrument, MilestoneRecord, Referral
+    from reports.periods import Month
+    from reports.services import report_submit, report_verify
+    from sessions.models import HomeVisit, Topic
+    from sessions.services import AttendanceEntry, session_save
+
+    milestones = list(Instrument.objects.get(active=True).milestones.all())
+    topics = list(Topic.objects.filter(active=True))
+    supervisor = User.objects.get(username="pkb")
+    this_month = Month.of(today)
+    months = [this_month.back(n) for n in range(HISTORY_MONTHS, 0, -1)]
+    children = list(Child.objects.select_related("family__group"))
+    # Each child's own growth track (z-scores), a few of them stunted.
+    track = {c.pk: (rng.gauss(-0.7, 0.9) - (1.6 if rng.random() < 0.08 else 0), rng.gauss(-0.3, 0.9)) for c in children}
+    end = months[-1].last
+
+    def task_late_by(child, late):
+        """A task that, left undone, is `late` months past its band at the end of last month."""
+        age = (end - child.birth_date).days / 30.44
+        return next((m.pk for m in milestones if late[0] + 0.5 <= age - m.band_end_month < late[1]), None)
+
+    # Most children keep up; a few owe a task (watch), one or two need referral.
+    skipped = {}
+    for late, count in ((REFER_LATE, 2), (OWED_LATE, 12)):
+        candidates = [c for c in children if c.pk not in skipped and task_late_by(c, late)]
+        for child in rng.sample(candidates, min(count, len(candidates))):
+            skipped[child.pk] = task_late_by(child, late)
+    lagging = set(skipped)
+
+    def due_marks(child, on):
+        """Tasks the child does by `on`, except a lagging child's skipped one."""
+        age = (on - child.birth_date).days / 30.44
+        done = [
+            m for m in milestones if m.band_end_month <= age or (m.band_start_month + 1 <= age and rng.random() < 0.5)
+        ]
+        return [m for m in done if m.pk != skipped.get(child.pk)]
+
+    recorded: dict[int, set[int]] = {}
+    for child in children:
+        # What happened before our six months is on the card already.
+        before = months[0].first - datetime.timedelta(days=1)
+        if child.birth_date < before:
+            marks = [
+                m for m in due_marks(child, before) if m.band_end_month <= (before - child.birth_date).days / 30.44
+            ]
+            MilestoneRecord.objects.bulk_create(
+                MilestoneRecord(
+                    child=child,
+                    milestone=m,
+                    achieved_on=min(
+                        before, add_months(child.birth_date, m.band_end_month) - datetime.timedelta(days=7)
+                    ),
+                )
+                for m in marks
+            )
+            recorded[child.pk] = {m.pk for m in marks}
+
+    for group in BkbGroup.objects.all():
+        cadres = list(CadreRole.objects.filter(group=group).exclude(age_group=None).values_list("cadre_id", flat=True))
+        group_children = [c for c in children if c.family.group_id == group.pk]
+        for month in months:
+            day = month.first.replace(day=rng.randint(8, 20))
+            members = list(Family.objects.filter(group=group).members_on(day))
+            present = [f for f in members if rng.random() < 0.68]
+            entries = []
+            for family in present:
+                kids = [c for c in group_children if c.family_id == family.pk and c.birth_date <= day]
+                entries.append(
+                    AttendanceEntry(family.pk, rng.choice(["ibu"] * 8 + ["ayah", "lain"]), kids[0].pk if kids else None)
+                )
+            from sessions.models import CoachingSession
+
+            session = CoachingSession(
+                group=group,
+                date=day,
+                place=group.meeting_place,
+                age_groups=[0, 1, 2, 3, 4, 5],
+                topic=rng.choice(topics),
+                ape_used=rng.choice(["", "Balok susun", "Boneka tangan", "Puzzle"]),
+            )
+            session = session_save(
+                session=session, cadres={cid: "inti" for cid in cadres[:2]}, attendance=entries, user=None
+            )
+            present_ids = {f.pk for f in present}
+            for child in group_children:
+                if child.family_id not in present_ids or child.birth_date >= day:
+                    continue
+                done_before = recorded.setdefault(child.pk, set())
+                new = [m for m in due_marks(child, day) if m.pk not in done_before]
+                MilestoneRecord.objects.bulk_create(
+                    MilestoneRecord(child=child, milestone=m, achieved_on=day, session=session) for m in new
+                )
+                recorded[child.pk].update(m.pk for m in new)
+                age_days = (day - child.birth_date).days
+                haz, waz = track[child.pk]
+                height = round(value_at("hfa", child.sex, age_days, haz + rng.gauss(0, 0.05)), 1)
+                weight = round(value_at("wfa", child.sex, age_days, waz + rng.gauss(0, 0.1)), 2)
+                position = "lying" if age_days < 731 else "standing"
+                if 36 < height < 139 and 0.6 < weight < 39:
+                    measurement_record(
+                        child=child,
+                        date=day,
+                        weight_kg=weight,
+                        height_cm=height,
+                        position=position,
+                        session=session,
+                        confirmed=True,
+                    )
+            # The marks were made on the session day: that is when the KKA was checked.
+            MilestoneRecord.objects.filter(session=session).update(
+                recorded_at=datetime.datetime.combine(day, datetime.time(3), tzinfo=datetime.UTC)
+            )
+            for family in members:
+                if family.pk not in present_ids and rng.random() < 0.5:
+                    HomeVisit.objects.create(
+                        family=family,
+                        date=day + datetime.timedelta(days=rng.randint(2, 9)),
+                        met=rng.choice(["ibu", "ibu", "lain", "tidak_ada"]),
+                        note="Diingatkan jadwal pertemuan berikutnya.",
+                    )
+        chair = User.objects.filter(cadre__roles__group=group, cadre__roles__role="ketua").first()
+        for month in months:
+            submitted_on = month.due + datetime.timedelta(days=rng.choice([-2, -1, 0, 0, 3]))
+            if month == months[-1] and rng.random() < 0.4:
+                continue  # some groups have not sent last month's report yet
+            report = report_submit(
+                group=group,
+                month=month,
+                user=chair,
+                now=datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=datetime.UTC),
+            )
+            if month != months[-1]:
+                report_verify(report=report, user=supervisor)
+    refer = [c for c in children if c.pk in lagging and task_late_by(c, REFER_LATE) == skipped[c.pk]]
+    if refer:
+        Referral.objects.create(
+            child=refer[0],
+            date=months[-1].first + datetime.timedelta(days=12),
+            referred_to="Puskesmas Jatinangor",
+            reason="Tugas perkembangan terhutang lebih dari 3 bulan.",
+        )
+
+
+# How far past a task's band the lagging children are kept, in months.
+OWED_LATE = (3, 6)
+REFER_LATE = (6, 12)

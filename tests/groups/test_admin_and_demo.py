@@ -10,7 +10,15 @@ from groups.models import Area, BkbGroup, User
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_the_kabupaten_once(capsys):
+def test_seed_demo_builds_the_kabupaten_with_six_months_of_history_once(capsys):
+    from django.utils import timezone
+
+    from families.kka import annotate_kka_status
+    from families.models import Measurement
+    from reports.models import MonthlyReport
+    from reports.periods import Month
+    from sessions.models import Attendance, CoachingSession, HomeVisit
+
     call_command("seed_demo")
     counts = (Area.objects.count(), BkbGroup.objects.count(), Family.objects.count(), Child.objects.count())
     assert Area.objects.filter(level=Area.Level.KECAMATAN).count() == 2
@@ -20,13 +28,27 @@ def test_seed_demo_builds_the_kabupaten_once(capsys):
     assert 170 <= counts[3] <= 200
     assert Cadre.objects.count() == 24
     assert set(User.objects.values_list("username", flat=True)) >= {"admin", "pkb", "kader1", "kader6"}
+
+    # Six months up to last month: a session a month per group, not everyone comes.
+    last = Month.of(timezone.localdate()).previous()
+    assert CoachingSession.objects.count() == 36
+    assert not CoachingSession.objects.filter(date__gt=last.last).exists()
+    ratio = Attendance.objects.count() / (36 * 25)
+    assert 0.5 < ratio < 0.85
+    assert HomeVisit.objects.exists()
+    statuses = list(
+        annotate_kka_status(Child.objects.in_programme_on(last.last), last.last).values_list("kka_status", flat=True)
+    )
+    assert statuses.count("sesuai") > 0.8 * len(statuses)
+    assert 3 <= statuses.count("terhutang") <= 20
+    assert 1 <= statuses.count("perlu_rujukan") <= 2
+    stunted = Measurement.objects.filter(haz__lt=-2).values("child").distinct().count()
+    assert 2 <= stunted <= 25
+    assert MonthlyReport.objects.filter(status="verified").exists()
+
     call_command("seed_demo")
     assert (Area.objects.count(), BkbGroup.objects.count(), Family.objects.count(), Child.objects.count()) == counts
     assert "kader1" in capsys.readouterr().out
-
-
-def test_demo_cadre_sees_only_own_group():
-    call_command("seed_demo")
     kader = User.objects.get(username="kader1")
     assert BkbGroup.objects.visible_to(kader).count() == 1
     assert BkbGroup.objects.visible_to(User.objects.get(username="pkb")).count() == 6
