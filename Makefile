@@ -24,8 +24,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed-run
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000"
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000 with a background task worker beside it (Ctrl-C stops both)"
+	@DEBUG=true $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 worker: $(VENV)/.installed-run
 	$(PY) manage.py db_worker

@@ -146,7 +146,12 @@ def dashboard(request):
     if not areas:
         return render(request, "reports/dashboard.html", {"areas": [], "rows": []})
     area_id = request.GET.get("wilayah")
-    area = get_area_for(request.user, area_id) if area_id else areas[0]
+    if area_id:
+        area = get_area_for(request.user, area_id)
+    else:
+        # Start where the person works: their own assigned area, not the province above it.
+        assigned = set(request.user.areas.values_list("pk", flat=True))
+        area = next((a for a in areas if a.pk in assigned), areas[0])
     month = _month(request.GET.get("bulan"))
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
     rows, totals, month_totals = dashboard_rows(groups, month, sort=request.GET.get("urut", ""))
@@ -166,6 +171,7 @@ def dashboard(request):
             "indicators": INDICATORS,
             "trends": trends,
             "sort": request.GET.get("urut", ""),
+            "today": timezone.localdate(),
         },
     )
 

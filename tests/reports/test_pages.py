@@ -62,6 +62,10 @@ def test_dashboard_marks_lagging_groups(october, world, login):
     assert "BKB Melati" in html and "BKB Mawar" in html and "BKB Dahlia" not in html
     # Mawar held no session in October.
     assert html.count("tidak ada pertemuan") == 1
+    # October's reports were due on 3 November and neither group sent one.
+    assert html.count("belum masuk") == 2
+    melati = html[html.index(f'data-group="{october["group"].pk}"') :].split("</tr>")[0]
+    assert melati.count(" lag") == 2  # KKA checked 25% (< 50%) and stunting 50% (> 20%)
     assert "<svg" in html
 
 
