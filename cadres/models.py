@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families.ages import AgeGroup, add_months
 from groups.models import BkbGroup
-from groups.validators import validate_nik, validate_phone
+from groups.validators import not_in_future, validate_nik, validate_phone
 
 
 class Sex(models.TextChoices):
@@ -57,7 +57,7 @@ class Cadre(models.Model):
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True, validators=[validate_phone])
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices, default=Sex.FEMALE)
     education = models.CharField(_("pendidikan"), max_length=10, choices=Education.choices, blank=True)
-    date_joined = models.DateField(_("mulai menjadi kader"), default=timezone.localdate)
+    date_joined = models.DateField(_("mulai menjadi kader"), default=timezone.localdate, validators=[not_in_future])
     active = models.BooleanField(_("aktif"), default=True)
 
     objects = CadreQuerySet.as_manager()
@@ -69,10 +69,6 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        if self.date_joined and self.date_joined > timezone.localdate():
-            raise ValidationError({"date_joined": _("Tanggal tidak boleh di masa depan.")})
 
     def is_new(self, on: datetime.date) -> bool:
         """Joined in the 12 months before `on`: the regeneration the seeds worry about."""
@@ -137,7 +133,7 @@ class Training(models.Model):
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("kader"))
     kind = models.CharField(_("jenis pelatihan"), max_length=12, choices=Kind.choices)
-    date = models.DateField(_("tanggal"))
+    date = models.DateField(_("tanggal"), validators=[not_in_future])
     organiser = models.CharField(_("penyelenggara"), max_length=160, blank=True)
 
     class Meta:
@@ -148,9 +144,6 @@ class Training(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} ({self.date:%d-%m-%Y})"
 
-    def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})
 
 
 class SupervisionVisit(models.Model):
@@ -162,7 +155,7 @@ class SupervisionVisit(models.Model):
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_visits", verbose_name=_("pembina")
     )
-    date = models.DateField(_("tanggal"))
+    date = models.DateField(_("tanggal"), validators=[not_in_future])
     findings = models.TextField(_("temuan"))
     follow_up = models.TextField(_("tindak lanjut"), blank=True)
 
@@ -173,7 +166,3 @@ class SupervisionVisit(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.date:%d-%m-%Y}"
-
-    def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Sex
 from families.ages import age_group, age_in_months, born_after_for_programme
 from groups.models import BkbGroup
-from groups.validators import validate_nik, validate_phone
+from groups.validators import not_in_future, validate_nik, validate_phone
 
 
 class FamilyQuerySet(models.QuerySet):
@@ -289,7 +289,7 @@ class Referral(models.Model):
         CLOSED = "closed", _("Selesai")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
-    date = models.DateField(_("tanggal rujukan"))
+    date = models.DateField(_("tanggal rujukan"), validators=[not_in_future])
     referred_to = models.CharField(_("dirujuk ke"), max_length=160)
     reason = models.TextField(_("alasan"), blank=True)
     outcome = models.TextField(_("hasil"), blank=True)
@@ -314,8 +314,6 @@ class Referral(models.Model):
         return self.Status.CLOSED if self.closed_on else self.Status.OPEN
 
     def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})
         if self.closed_on and self.date and self.closed_on < self.date:
             raise ValidationError({"closed_on": _("Tanggal selesai tidak boleh sebelum tanggal rujukan.")})
 

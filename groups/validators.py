@@ -41,3 +41,11 @@ def validate_phone(value: str) -> None:
 def whatsapp_number(phone: str) -> str:
     """08123… -> 628123…, the form wa.me links need."""
     return "62" + phone[1:] if phone.startswith("0") else phone
+
+
+def not_in_future(value) -> None:
+    """Dates of things that happened (joined, trained, visited) cannot be tomorrow."""
+    from django.utils import timezone
+
+    if value and value > timezone.localdate():
+        raise ValidationError(_("Tanggal tidak boleh di masa depan."), code="future")

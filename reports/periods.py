@@ -29,6 +29,16 @@ class Month:
         return value
 
     @classmethod
+    def argument(cls, text: str) -> "Month":
+        """argparse type for --month, with a message a script writer understands."""
+        import argparse
+
+        try:
+            return cls.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"must look like 2026-10, got {text!r}") from error
+
+    @classmethod
     def of(cls, day: datetime.date) -> "Month":
         return cls(day.year, day.month)
 

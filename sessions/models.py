@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import BkbGroup
+from groups.validators import not_in_future
 
 
 class Topic(models.Model):
@@ -117,7 +118,7 @@ class HomeVisit(models.Model):
         NOBODY = "tidak_ada", _("Tidak bertemu")
 
     family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="home_visits")
-    date = models.DateField(_("tanggal kunjungan"))
+    date = models.DateField(_("tanggal kunjungan"), validators=[not_in_future])
     met = models.CharField(_("bertemu dengan"), max_length=10, choices=Met.choices, default=Met.MOTHER)
     note = models.TextField(_("catatan"), blank=True)
     visited_by = models.ForeignKey(
@@ -132,7 +133,3 @@ class HomeVisit(models.Model):
 
     def __str__(self):
         return f"{self.family} {self.date:%d-%m-%Y}"
-
-    def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("Tanggal tidak boleh di masa depan.")})

@@ -5,7 +5,7 @@ import subprocess
 import zipfile
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from reports.models import BatchPrint
@@ -125,8 +125,10 @@ def test_certificate_for_a_cadre(october, world, login, tmp_path):
 
 def test_commands_write_the_pdfs(october, world, tmp_path):
     out = tmp_path / "group.pdf"
-    call_command("monthly_report", group=october["group"].pk, month="2026-10", out=str(out))
+    call_command("monthly_report", "--group", str(october["group"].pk), "--month", "2026-10", "--out", str(out))
     assert "BKB Melati" in pdf_text(out.read_bytes(), tmp_path)
     recap = tmp_path / "recap.pdf"
-    call_command("area_recap", area=world["kab"].pk, month="2026-10", out=str(recap))
+    call_command("area_recap", "--area", str(world["kab"].pk), "--month", "2026-10", "--out", str(recap))
     assert "Jumlah (3 kelompok)" in pdf_text(recap.read_bytes(), tmp_path)
+    with pytest.raises(CommandError, match="must look like 2026-10"):
+        call_command("area_recap", "--area", str(world["kab"].pk), "--month", "Oktober", "--out", str(recap))

@@ -13,14 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--area", type=int, required=True, help="area id (desa, kecamatan or kabupaten)")
-        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--month", type=Month.argument, required=True, help="YYYY-MM")
         parser.add_argument("--out", required=True, help="PDF file to write")
 
     def handle(self, *args, area, month, out, **options):
-        try:
-            month = Month.parse(month)
-        except ValueError as error:
-            raise CommandError(f"--month must look like 2026-10, got {month!r}") from error
         try:
             area = Area.objects.get(pk=area)
         except Area.DoesNotExist as error:

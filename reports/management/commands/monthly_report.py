@@ -12,14 +12,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--group", type=int, required=True, help="group id")
-        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--month", type=Month.argument, required=True, help="YYYY-MM")
         parser.add_argument("--out", required=True, help="PDF file to write")
 
     def handle(self, *args, group, month, out, **options):
-        try:
-            month = Month.parse(month)
-        except ValueError as error:
-            raise CommandError(f"--month must look like 2026-10, got {month!r}") from error
         try:
             group = BkbGroup.objects.select_related("desa__parent__parent").get(pk=group)
         except BkbGroup.DoesNotExist as error:
