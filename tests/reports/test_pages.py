@@ -132,3 +132,17 @@ def test_commands_write_the_pdfs(october, world, tmp_path):
     assert "Jumlah (3 kelompok)" in pdf_text(recap.read_bytes(), tmp_path)
     with pytest.raises(CommandError, match="must look like 2026-10"):
         call_command("area_recap", "--area", str(world["kab"].pk), "--month", "Oktober", "--out", str(recap))
+
+
+def test_pdf_embeds_its_fonts_and_prints_any_name(october, world, login, tmp_path):
+    from cadres.models import Cadre
+
+    Cadre.objects.filter(user=world["cadre_a"]).update(name="Nur'aini Ṣâliḥah Ëuis")
+    response = login(world["cadre_a"]).get(reverse("reports:group_month_pdf", args=[october["group"].pk, "2026-10"]))
+    assert "Nur'aini Ṣâliḥah Ëuis" in pdf_text(response.content, tmp_path)
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(response.content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts, "the PDF uses fonts"
+    # Columns: name type encoding emb sub uni object ID; every font must be embedded.
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts
