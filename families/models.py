@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Sex
@@ -256,7 +257,12 @@ class Milestone(models.Model):
         indexes = [models.Index(fields=["instrument", "band_end_month"])]
 
     def __str__(self):
-        return f"{self.code} {self.text_id}"
+        return f"{self.code} {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The task in the page's language (the instrument may carry English)."""
+        return self.text_en if self.text_en and get_language() == "en" else self.text_id
 
 
 class MilestoneRecord(models.Model):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import BkbGroup
@@ -28,7 +29,8 @@ class Topic(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self):
-        return self.name
+        # Topics are data; the admin gives each an English name for English pages.
+        return self.name_en if self.name_en and get_language() == "en" else self.name
 
 
 class CoachingSessionQuerySet(models.QuerySet):
