@@ -6,7 +6,7 @@ from django.utils.html import escape
 def bar_chart_svg(items: list[tuple[str, int]], *, width: int = 420, bar_height: int = 18) -> str:
     """Horizontal bars, one per (label, value), scaled to the largest value."""
     top = max([value for _label, value in items] + [1])
-    label_width, gap = 170, 6
+    label_width, gap = 210, 6
     height = len(items) * (bar_height + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '

@@ -17,3 +17,16 @@ def fig(context, key):
 @register.filter
 def pct(value):
     return "–" if value is None else f"{value:.1f}%".replace(".", ",")
+
+
+@register.filter
+def isodate(value, fmt="j M Y"):
+    """Dates in a frozen report are ISO strings; show them like any other date."""
+    import datetime
+
+    from django.utils.dateformat import format as date_format
+
+    try:
+        return date_format(datetime.date.fromisoformat(value), fmt)
+    except (TypeError, ValueError):
+        return value
