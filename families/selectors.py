@@ -73,7 +73,7 @@ def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bo
     children = annotate_open_referral(children)
     if attention:
         children = children.filter(attention_q())
-    children = children.select_related("family").order_by("birth_date", "name")
+    children = children.select_related("family").order_by("-birth_date", "name")
     bands = [AgeBand(value, label) for value, label in AgeGroup.choices]
     for child in children:
         child.months = child.age_months(on)

@@ -64,7 +64,7 @@ class SessionForm(forms.ModelForm):
         self.fields["topic"].empty_label = _("– pilih materi –")
         self.fields["ape_used"].widget.attrs["placeholder"] = _("mis. balok susun, buku cerita")
         agency = self.fields["supervising_agency"]
-        agency.widget.attrs["placeholder"] = _("mis. PKB, bidan desa (kosongkan bila tidak ada)")
+        agency.widget.attrs["placeholder"] = _("mis. PKB, bidan desa")
 
         self.cadres = list(
             Cadre.objects.filter(roles__group=group, active=True)
