@@ -6,6 +6,7 @@ app_name = "families"
 urlpatterns = [
     path("kelompok/<int:group_id>/anggota/", views.roster, name="roster"),
     path("kelompok/<int:group_id>/keluarga/baru/", views.family_edit, name="create"),
+    path("keluarga/cari/", views.family_search, name="search"),
     path("keluarga/<int:pk>/", views.family_detail, name="detail"),
     path("keluarga/<int:pk>/ubah/", views.family_edit, name="edit"),
     path("anak/<int:pk>/", views.child_detail, name="child_detail"),

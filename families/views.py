@@ -79,6 +79,23 @@ def family_edit(request, group_id=None, pk=None):
     )
 
 
+SEARCH_LIMIT = 50
+
+
+def family_search(request):
+    """Find a family anywhere in one's scope (a supervisor's kecamatan, an admin's kabupaten)."""
+    query = request.GET.get("q", "").strip()
+    families = []
+    if len(query) >= 3:
+        found = services.search_families(Family.objects.visible_to(request.user), query)
+        families = list(found.select_related("group__desa").order_by("mother_name", "pk")[: SEARCH_LIMIT + 1])
+    return render(
+        request,
+        "families/family_search.html",
+        {"query": query, "families": families[:SEARCH_LIMIT], "more": len(families) > SEARCH_LIMIT},
+    )
+
+
 def family_detail(request, pk):
     family = get_family_for(request.user, pk)
     today = timezone.localdate()

@@ -134,3 +134,33 @@ def test_family_page_runs_a_fixed_number_of_queries(world, login, django_assert_
     with django_assert_max_num_queries(8):
         response = client.get(reverse("families:detail", args=[family.pk]))
     assert response.status_code == 200
+
+
+def test_family_search_spans_the_users_scope_only(world, login):
+    for group, name in (
+        (world["group_a"], "Euis Melati"),
+        (world["group_b"], "Euis Mawar"),
+        (world["group_c"], "Euis Dahlia"),
+        (world["group_x"], "Euis Garut"),
+    ):
+        f.child(f.family(group, mother_name=name), add_months(ON, -20))
+
+    def found(persona, query="euis"):
+        html = login(world[persona]).get(reverse("families:search"), {"q": query}).content.decode()
+        return sorted(name for name in ("Euis Melati", "Euis Mawar", "Euis Dahlia", "Euis Garut") if name in html)
+
+    assert found("admin") == ["Euis Dahlia", "Euis Mawar", "Euis Melati"]
+    assert found("supervisor") == ["Euis Mawar", "Euis Melati"]
+    assert found("cadre_a") == ["Euis Melati"]
+    assert found("outsider") == []
+    assert found("admin", "eu") == []  # too short to search a kabupaten
+
+
+@pytest.mark.parametrize("families", [10, 200])
+def test_family_search_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries, families):
+    for index in range(families):
+        f.family(world["group_a"], mother_name=f"Siti {index}")
+    client = login(world["admin"])
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("families:search"), {"q": "siti"})
+    assert response.content.decode().count('class="roster-row"') == min(families, 50)
