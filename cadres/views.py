@@ -32,7 +32,7 @@ def get_group_ids(user):
 
 @require_http_methods(["GET", "POST"])
 def cadre_edit(request, group_id, pk=None):
-    group = get_group_for(request.user, group_id)
+    group = get_group_for(request.user, group_id, write=True)
     cadre = get_cadre_for(request.user, pk) if pk else Cadre()
     form = CadreForm(request.POST or None, instance=cadre)
     roles = RoleFormSet(request.POST or None, instance=cadre, group=group, prefix="roles")
@@ -48,6 +48,7 @@ def cadre_edit(request, group_id, pk=None):
 
 @require_http_methods(["POST"])
 def training_create(request, pk):
+    # Supervisors may record training too: the PKB/PLKB is often the one who ran it.
     cadre = get_cadre_for(request.user, pk)
     form = TrainingForm(request.POST)
     form.instance.cadre = cadre
