@@ -33,7 +33,8 @@ def get_group_ids(user):
 @require_http_methods(["GET", "POST"])
 def cadre_edit(request, group_id, pk=None):
     group = get_group_for(request.user, group_id, write=True)
-    cadre = get_cadre_for(request.user, pk) if pk else Cadre()
+    # Edit a cadre through a group they serve, so roles land in the right group.
+    cadre = get_object_or_404(Cadre.objects.filter(roles__group=group).distinct(), pk=pk) if pk else Cadre()
     form = CadreForm(request.POST or None, instance=cadre)
     roles = RoleFormSet(request.POST or None, instance=cadre, group=group, prefix="roles")
     if request.method == "POST" and form.is_valid() and roles.is_valid():

@@ -114,3 +114,10 @@ def test_supervisor_records_a_supervision_visit(world, login):
     assert visit.supervisor == world["supervisor"]
     assert login(world["cadre_a"]).get(url).status_code == 403
     assert login(world["supervisor"]).get(reverse("groups:visit_create", args=[world["group_c"].pk])).status_code == 404
+
+
+def test_cadre_is_edited_only_through_a_group_they_serve(world, login):
+    oom = Cadre.objects.get(name="Oom")  # serves group_b
+    admin = login(world["admin"])
+    assert admin.get(reverse("cadres:edit", args=[world["group_a"].pk, oom.pk])).status_code == 404
+    assert admin.get(reverse("cadres:edit", args=[world["group_b"].pk, oom.pk])).status_code == 200
