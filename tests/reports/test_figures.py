@@ -99,3 +99,33 @@ def test_a_month_without_data_is_zero_not_missing(world):
     found = figures.group_figures(world["group_c"], OCT)
     assert found["sessions_held"] == 0
     assert found.attendance_pct is None
+
+
+def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
+    import datetime
+
+    from reports.dashboard import trend_series
+    from reports.services import report_submit
+    from sessions.models import Attendance, CoachingSession
+
+    groups = BkbGroup.objects.filter(pk__in=[world["group_a"].pk, world["group_b"].pk])
+    report_submit(
+        group=october["group"],
+        month=OCT,
+        user=world["cadre_a"],
+        now=datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC),
+    )
+    # After submitting, Tati's attendance is entered late: the live count moves, the report does not.
+    session = CoachingSession.objects.get(date=datetime.date(2026, 10, 10))
+    Attendance.objects.create(session=session, family=october["children"]["raka"].family)
+    assert figures.group_figures(october["group"], OCT)["families_present"] == 3
+
+    november = Month(2026, 11)
+    series = dict(
+        (indicator.key, points)
+        for indicator, points in trend_series(groups, november, figures.area_totals(groups, november), months=3)
+    )
+    assert [label for label, _value in series["attendance_pct"]] == ["September 2026", "Oktober 2026", "November 2026"]
+    # October: Melati's frozen 2 of 3 plus Mawar's live 0 of 1.
+    assert series["attendance_pct"][1][1] == 50.0
+    assert series["sessions_held"][1][1] == 1
