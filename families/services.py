@@ -110,17 +110,20 @@ def search_families(queryset, query: str):
     query = " ".join(query.split())
     if not query:
         return queryset
+    # Each lookup stays inside `queryset`, so a group's roster searches its
+    # own families and never the whole table.
+    children = Child.objects.filter(family__in=queryset.values("pk"))
     if query.isdigit():
         lookups = [
-            Family.objects.filter(mother_nik__startswith=query).values("pk"),
-            Family.objects.filter(kk_number__startswith=query).values("pk"),
-            Child.objects.filter(nik__startswith=query).values("family_id"),
+            queryset.filter(mother_nik__startswith=query).values("pk"),
+            queryset.filter(kk_number__startswith=query).values("pk"),
+            children.filter(nik__startswith=query).values("family_id"),
         ]
     else:
         lookups = [
-            Family.objects.filter(mother_name__icontains=query).values("pk"),
-            Family.objects.filter(father_name__icontains=query).values("pk"),
-            Child.objects.filter(name__icontains=query).values("family_id"),
+            queryset.filter(mother_name__icontains=query).values("pk"),
+            queryset.filter(father_name__icontains=query).values("pk"),
+            children.filter(name__icontains=query).values("family_id"),
         ]
     match = Q()
     for ids in lookups:
