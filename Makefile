@@ -39,3 +39,15 @@ test: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Measured at kabupaten scale (issue #5): PostgreSQL on loopback, seeded once by
+# seed_scale and reused; writes bench/results.md. DATABASE_URL overrides the target DB.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bkb_bench
+
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-run
+	$(PIP) install -q -r requirements-bench.txt
+	touch $@
+
+.PHONY: bench
+bench: $(VENV)/.installed-bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -u bench/run.py $(BENCH_ARGS)

@@ -239,7 +239,9 @@ class ScaleSeeder:
             return pk, path
 
         self.provinsi_id, prov_path = area(SCALE_PROVINSI, Area.Level.PROVINSI, None, "/", "99")
-        self.kabupaten_id, self.kab_path = area(SCALE_KABUPATEN, Area.Level.KABUPATEN, self.provinsi_id, prov_path, REGION)
+        self.kabupaten_id, self.kab_path = area(
+            SCALE_KABUPATEN, Area.Level.KABUPATEN, self.provinsi_id, prov_path, REGION
+        )
         self.kecamatan = []  # (id, path, name)
         for k in range(n_kec):
             name = f"Kecamatan {KECAMATAN_NAMES[k]}"
@@ -336,7 +338,9 @@ class ScaleSeeder:
              "integration", "has_ape_kit", "active", "created_at"],
             group_rows,
         )  # fmt: skip
-        copy_rows(Cadre, ["id", "user", "name", "nik", "phone", "sex", "education", "date_joined", "active"], cadre_rows)
+        copy_rows(
+            Cadre, ["id", "user", "name", "nik", "phone", "sex", "education", "date_joined", "active"], cadre_rows
+        )
         copy_rows(CadreRole, ["id", "cadre", "group", "role", "age_group"], role_rows)
         copy_rows(Training, ["id", "cadre", "kind", "date", "organiser"], training_rows)
         self._phase("users, groups, cadres", started, len(group_rows) + len(cadre_rows) + len(self.user_rows))
@@ -397,9 +401,7 @@ class ScaleSeeder:
                     bw = round(min(4.5, max(1.8, rng.gauss(3.1, 0.45))), 2)
                     bl = round(min(55.0, max(42.0, rng.gauss(49.0, 2.0))), 1)
                     child_rows.append((cid, fid, name, sex, born, nik, bw, bl, self.now))
-                    fam.kids.append(
-                        KidPlan(cid, fam, sex, born, rng.gauss(-0.9, 1.1), rng.gauss(-0.6, 1.0))
-                    )
+                    fam.kids.append(KidPlan(cid, fam, sex, born, rng.gauss(-0.9, 1.1), rng.gauss(-0.6, 1.0)))
                 plan.families.append(fam)
         copy_rows(
             Family,
@@ -451,7 +453,7 @@ class ScaleSeeder:
     def _sessions(self) -> None:
         started = time.perf_counter()
         rng = self.rng
-        topics = list(Topic.objects.filter(active=True).order_by("order").values_list("pk", flat=True))
+        topics = list(Topic.objects.filter(active=True).order_by("order", "pk").values_list("pk", flat=True))
         session_rows, cadre_rows, attendance_rows, measurement_rows, visit_rows = [], [], [], [], []
         self.month_stats: dict[tuple[int, datetime.date], dict] = {}
         self.session_of: dict[tuple[int, datetime.date], tuple[int, datetime.date, int]] = {}
@@ -471,7 +473,9 @@ class ScaleSeeder:
                 self.session_of[(plan.id, first)] = (sid, day, topic)
                 for cid, role, _age in plan.cadre_ids:
                     if role in ("inti", "piket", "ketua"):
-                        cadre_rows.append((self.ids.take(SessionCadre), sid, cid, "piket" if role == "piket" else "inti"))
+                        cadre_rows.append(
+                            (self.ids.take(SessionCadre), sid, cid, "piket" if role == "piket" else "inti")
+                        )
                 stats = {"members": 0, "present": 0, "absent": 0, "visited": 0, "children": 0, "measured": 0,
                          "stunted": 0, "underweight": 0, "wasted": 0}  # fmt: skip
                 for fam in plan.families:
@@ -536,6 +540,8 @@ class ScaleSeeder:
             return
         rng = self.rng
         tz = datetime.UTC
+        first_id = self.ids.take(MilestoneRecord)  # no query may run while COPY streams
+        next_id = iter(range(first_id, 1 << 62))
 
         def rows():
             for plan in self.groups:
@@ -557,11 +563,14 @@ class ScaleSeeder:
                             if day > last_day:
                                 continue
                             recorded = datetime.datetime.combine(day, datetime.time(3, 0), tzinfo=tz)
-                            yield (self.ids.take(MilestoneRecord), kid.id, pk, day, None, plan.user_id, recorded)
+                            yield (next(next_id), kid.id, pk, day, None, plan.user_id, recorded)
 
         count = copy_rows(
-            MilestoneRecord, ["id", "child", "milestone", "achieved_on", "session", "recorded_by", "recorded_at"], rows()
+            MilestoneRecord,
+            ["id", "child", "milestone", "achieved_on", "session", "recorded_by", "recorded_at"],
+            rows(),
         )
+        self.ids._next[_table(MilestoneRecord)] = first_id + count
         self._phase("KKA marks", started, count)
 
     # --- monthly reports ---------------------------------------------------------------------
@@ -644,4 +653,3 @@ def is_seeded(min_groups: int) -> bool:
 
 def scale_kabupaten() -> Area:
     return Area.objects.get(name=SCALE_KABUPATEN, level=Area.Level.KABUPATEN)
-
