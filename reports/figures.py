@@ -10,9 +10,9 @@ construction: there is no second way to count.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import CadreRole, Training
@@ -42,6 +42,10 @@ class Population:
     group_field: str
     count_field: str
     figures: Callable[[Month], dict[str, Q]]
+    # Figures that are exact matches on a few columns, counted with GROUP BY
+    # instead of FILTER: PostgreSQL re-runs a correlated subquery for every
+    # FILTER that names it, but computes a grouping column once per row.
+    grouped: dict[str, dict] = field(default_factory=dict)
 
 
 # Cadres --------------------------------------------------------------------
@@ -142,22 +146,33 @@ def _child_base(month: Month) -> QuerySet:
             )
         ),
     )
+    children = children.annotate(
+        age_band=Case(
+            *[When(_age_group_q(k, month.last), then=Value(k)) for k in AGE_GROUPS], output_field=IntegerField()
+        )
+    )
     return annotate_kka_status(children, month.last)
 
 
+# Counted by GROUP BY (see Population.grouped): the KKA status is two
+# anti-joins per child and the family's attendance a subquery, the costliest
+# columns of the report, and these figures name them many times over.
+CHILD_GROUPED = {
+    "children_present": {"family_attended": True},
+    **{f"children_age_{k}": {"age_band": k} for k in AGE_GROUPS},
+    **{f"children_present_age_{k}": {"age_band": k, "family_attended": True} for k in AGE_GROUPS},
+    "kka_sesuai": {"kka_status": KkaStatus.SESUAI},
+    "kka_terhutang": {"kka_status": KkaStatus.TERHUTANG},
+    "kka_rujukan": {"kka_status": KkaStatus.PERLU_RUJUKAN},
+    "kka_rujukan_unreferred": {"kka_status": KkaStatus.PERLU_RUJUKAN, "referral_open": False},
+}
+
+
 def _child_figures(month: Month) -> dict[str, Q]:
-    figures = {"children_total": Q()}
-    for k in AGE_GROUPS:
-        figures[f"children_age_{k}"] = _age_group_q(k, month.last)
-        figures[f"children_present_age_{k}"] = _age_group_q(k, month.last) & Q(family_attended=True)
+    figures = {"children_total": Q(), **{key: Q(**spec) for key, spec in CHILD_GROUPED.items()}}
     figures.update(
         {
-            "children_present": Q(family_attended=True),
             "kka_checked": Q(checked=True),
-            "kka_sesuai": Q(kka_status=KkaStatus.SESUAI),
-            "kka_terhutang": Q(kka_status=KkaStatus.TERHUTANG),
-            "kka_rujukan": Q(kka_status=KkaStatus.PERLU_RUJUKAN),
-            "kka_rujukan_unreferred": Q(kka_status=KkaStatus.PERLU_RUJUKAN, referral_open=False),
             "referrals_open": Q(referral_open=True),
             "measured": Q(measured=True),
             "stunted": Q(month_haz__lt=-2),
@@ -190,7 +205,7 @@ def _referral_figures(month: Month) -> dict[str, Q]:
 POPULATIONS = [
     Population("cadres", _cadre_base, "group", "cadre", _cadre_figures),
     Population("families", _family_base, "group", "pk", _family_figures),
-    Population("children", _child_base, "family__group", "pk", _child_figures),
+    Population("children", _child_base, "family__group", "pk", _child_figures, grouped=CHILD_GROUPED),
     Population("sessions", _session_base, "group", "pk", _session_figures),
     Population("referrals", lambda month: Referral.objects.all(), "child__family__group", "pk", _referral_figures),
 ]
@@ -202,17 +217,33 @@ def counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
     group_ids = groups.values("pk")
     result: dict[int, dict[str, int]] = {}
     for pop in POPULATIONS:
-        rows = (
-            pop.base(month)
-            .filter(**{f"{pop.group_field}__in": group_ids})
-            .order_by()
-            .values(pop.group_field)
-            .annotate(**{key: Count(pop.count_field, filter=q, distinct=True) for key, q in pop.figures(month).items()})
+        base = pop.base(month).filter(**{f"{pop.group_field}__in": group_ids}).order_by()
+        filtered = {key: q for key, q in pop.figures(month).items() if key not in pop.grouped}
+        rows = base.values(pop.group_field).annotate(
+            **{key: Count(pop.count_field, filter=q, distinct=True) for key, q in filtered.items()}
         )
         for row in rows:
             group_id = row.pop(pop.group_field)
             result.setdefault(group_id, {}).update(row)
+        if pop.grouped:
+            _count_grouped(pop, base, result)
     return result
+
+
+def _count_grouped(pop: Population, base: QuerySet, result: dict[int, dict[str, int]]) -> None:
+    """Add the population's exact-match figures from one GROUP BY over their columns.
+
+    The rows are already counted per group and column values in the
+    database; this only files each count under the figures it matches.
+    """
+    columns = sorted({column for spec in pop.grouped.values() for column in spec})
+    rows = base.values(pop.group_field, *columns).annotate(n=Count(pop.count_field, distinct=True))
+    for row in rows:
+        found = result.setdefault(row[pop.group_field], {})
+        for key, spec in pop.grouped.items():
+            found.setdefault(key, 0)
+            if all(row[column] == value for column, value in spec.items()):
+                found[key] += row["n"]
 
 
 def rows_behind(group: BkbGroup, month: Month, key: str) -> QuerySet:
