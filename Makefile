@@ -50,4 +50,5 @@ $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-run
 
 .PHONY: bench
 bench: $(VENV)/.installed-bench
+	bash .ci/postgres bkb_bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -u bench/run.py $(BENCH_ARGS)
