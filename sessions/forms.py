@@ -14,6 +14,17 @@ from sessions import selectors, services
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
 
+def age_groups_field() -> forms.TypedMultipleChoiceField:
+    """The age groups a session serves: the session screen and the back-entry grid ask alike."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Kelompok umur"),
+        choices=AgeGroup.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pilih minimal satu kelompok umur.")},
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -30,13 +41,7 @@ class SessionForm(forms.ModelForm):
     session date: a tampered id is refused, never silently dropped.
     """
 
-    age_groups = forms.TypedMultipleChoiceField(
-        label=_("Kelompok umur"),
-        choices=AgeGroup.choices,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Pilih minimal satu kelompok umur.")},
-    )
+    age_groups = age_groups_field()
     hadir = forms.TypedMultipleChoiceField(
         label=_("Keluarga yang hadir"),
         coerce=int,
@@ -216,13 +221,7 @@ class InvitationForm(forms.Form):
 
 class GridTopForm(forms.Form):
     topic = forms.ModelChoiceField(label=_("Materi"), queryset=Topic.objects.none(), empty_label=_("– pilih materi –"))
-    age_groups = forms.TypedMultipleChoiceField(
-        label=_("Kelompok umur"),
-        choices=AgeGroup.choices,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Pilih minimal satu kelompok umur.")},
-    )
+    age_groups = age_groups_field()
     place = forms.CharField(label=_("Tempat"), max_length=160, required=False)
 
     def __init__(self, *args, session: CoachingSession | None, **kwargs):
