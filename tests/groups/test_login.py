@@ -24,3 +24,8 @@ def test_wrong_password_is_answered_in_indonesian(client, world):
     response = client.post(reverse("login"), {"username": "kader_a", "password": "salah"})
     assert response.status_code == 200
     assert "Masukkan nama pengguna" in response.content.decode()
+
+
+def test_indonesian_even_when_the_phone_asks_for_english(client):
+    html = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="id"' in html and "Masuk" in html
