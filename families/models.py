@@ -175,7 +175,7 @@ class Child(models.Model):
         if self.birth_date:
             if self.birth_date > today:
                 errors["birth_date"] = _("Tanggal lahir tidak boleh di masa depan.")
-            elif age_group(self.birth_date, today) is None:
+            elif age_group(self.birth_date, today) is None and self._birth_date_is_new():
                 errors["birth_date"] = _(
                     "Anak sudah berumur %(m)s bulan: BKB untuk anak di bawah 72 bulan (6 tahun)."
                 ) % {"m": age_in_months(self.birth_date, today)}
@@ -189,6 +189,14 @@ class Child(models.Model):
             }
         if errors:
             raise ValidationError(errors)
+
+    def _birth_date_is_new(self) -> bool:
+        # A registered child who has since turned six must not block edits to
+        # the family (recording that it left, a new KB method): the age limit
+        # is for registering, not for keeping the record.
+        if self.pk is None:
+            return True
+        return not Child.objects.filter(pk=self.pk, birth_date=self.birth_date).exists()
 
     def age_months(self, on: datetime.date | None = None) -> int:
         return age_in_months(self.birth_date, on or timezone.localdate())

@@ -71,8 +71,13 @@ class SessionForm(forms.ModelForm):
         agency = self.fields["supervising_agency"]
         agency.widget.attrs["placeholder"] = _("mis. PKB, bidan desa")
 
+        # Cadres who ran this session stay listed even if they have since left,
+        # or saving a past session would silently drop them.
+        serving = Q(roles__group=group, active=True)
+        if not is_new:
+            serving |= Q(pk__in=self.instance.session_cadres.values("cadre_id"))
         self.cadres = list(
-            Cadre.objects.filter(roles__group=group, active=True)
+            Cadre.objects.filter(serving)
             .distinct()
             .prefetch_related(Prefetch("roles", queryset=CadreRole.objects.filter(group=group)))
             .order_by("name")

@@ -137,6 +137,13 @@ def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: Us
 
     with transaction.atomic():
         attendance: dict[int, AttendanceEntry] = {}
+        if session.pk:
+            # Families the grid has no row for (no child in the programme that
+            # day: expecting mothers, a child just turned six) keep what the
+            # session screen recorded for them.
+            in_grid = {row.child.family_id for row in rows}
+            for kept in session.attendances.exclude(family_id__in=in_grid):
+                attendance[kept.family_id] = AttendanceEntry(kept.family_id, kept.attendee, kept.child_id)
         for row in rows:
             if row.present and row.child.family_id not in attendance:
                 attendance[row.child.family_id] = AttendanceEntry(row.child.family_id, row.attendee, row.child.pk)

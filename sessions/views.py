@@ -17,6 +17,7 @@ from families.ages import add_months
 from families.models import Family, Measurement
 from groups.access import can_write_registers, get_group_for, require
 from reports.pdf import render_pdf
+from reports.periods import Month
 from sessions import selectors, services, whatsapp
 from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
 from sessions.models import Attendance, CoachingSession
@@ -40,7 +41,7 @@ def _day_param(request, name: str = "tanggal") -> datetime.date | None:
 
 def _month_param(request) -> datetime.date:
     try:
-        return datetime.datetime.strptime(request.GET.get("bulan", ""), "%Y-%m").date()
+        return Month.parse(request.GET.get("bulan", "")).first
     except ValueError:
         return timezone.localdate().replace(day=1)
 

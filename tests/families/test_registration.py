@@ -249,3 +249,29 @@ def test_database_refuses_impossible_rows_even_without_the_form(world):
         Family.objects.filter(pk=family.pk).update(left_on=datetime.date(2025, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         f.child(family, datetime.date(2025, 1, 1), birth_weight_kg=9.5)
+
+
+def test_a_family_whose_child_turned_six_can_still_be_edited(world, login):
+    today = timezone.localdate()
+    family = f.family(world["group_a"], mother_name="Lama", joined_on=datetime.date(2020, 1, 1))
+    child = f.child(family, add_months(today, -73), name="Sudah Enam")
+    data = {
+        **_form(mother_name="Lama", mother_nik="", kk_number="", joined_on="2020-01-01"),
+        "left_on": today.isoformat(),
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "1",
+        "children-0-id": str(child.pk),
+        "children-0-name": child.name,
+        "children-0-sex": "F",
+        "children-0-birth_date": child.birth_date.isoformat(),
+        "children-0-birth_weight_kg": "",
+        "children-0-birth_length_cm": "",
+    }
+    response = login(world["cadre_a"]).post(reverse("families:edit", args=[family.pk]), data)
+    assert response.status_code == 302
+    family.refresh_from_db()
+    assert family.left_on == today
+    # Changing the birth date to another over-age one is still refused.
+    data["children-0-birth_date"] = add_months(today, -80).isoformat()
+    response = login(world["cadre_a"]).post(reverse("families:edit", args=[family.pk]), data)
+    assert "Anak sudah berumur 80 bulan" in _errors(response, "birth_date", "children", 0)
