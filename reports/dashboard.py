@@ -87,7 +87,7 @@ def dashboard_rows(groups, month: Month, *, sort: str = ""):
 # The counts an indicator needs; the trend sums just these from frozen reports.
 TREND_COUNTS = [
     "sessions_held", "families_present", "families_members", "kka_checked", "children_total",
-    "kka_rujukan_unreferred", "stunted", "measured", "cadres_trained", "cadres_active",
+    "kka_rujukan_unreferred", "stunted", "measured", "measured_scored", "cadres_trained", "cadres_active",
 ]  # fmt: skip
 
 
@@ -99,6 +99,7 @@ def _frozen_totals(groups, months: list[Month]) -> dict[Month, dict[str, int]]:
     }
     rows = (
         MonthlyReport.objects.current()
+        .exclude(status=MonthlyReport.Status.RETURNED)
         .filter(group__in=groups.values("pk"), month__in=[m.first for m in months])
         .order_by()
         .values("month")
@@ -110,8 +111,8 @@ def _frozen_totals(groups, months: list[Month]) -> dict[Month, dict[str, int]]:
 def trend_series(groups, month: Month, month_totals: figures.MonthFigures, months: int = 12):
     """Area totals per indicator over the last `months` months (oldest first).
 
-    An earlier month counts what the groups submitted (the frozen, verified
-    figure) and computes live only for groups that sent no report: at a
+    An earlier month counts what the groups submitted (the frozen figure;
+    a report returned for correction is not one) and computes live only for groups that sent no report: at a
     kabupaten that is a read of the reports instead of eleven full counts.
     The number of queries depends on the months shown, not on the groups.
     """
@@ -123,7 +124,11 @@ def trend_series(groups, month: Month, month_totals: figures.MonthFigures, month
             totals = month_totals
         else:
             unreported = groups.exclude(
-                Exists(MonthlyReport.objects.current().filter(group=OuterRef("pk"), month=current.first))
+                Exists(
+                    MonthlyReport.objects.current()
+                    .exclude(status=MonthlyReport.Status.RETURNED)
+                    .filter(group=OuterRef("pk"), month=current.first)
+                )
             )
             live = figures.area_totals(unreported, current).counts
             totals = figures.MonthFigures(

@@ -175,6 +175,8 @@ def _child_figures(month: Month) -> dict[str, Q]:
             "kka_checked": Q(checked=True),
             "referrals_open": Q(referral_open=True),
             "measured": Q(measured=True),
+            # WHO's tables stop at 60 months: older children are measured but get no z-score.
+            "measured_scored": Q(month_haz__isnull=False),
             "stunted": Q(month_haz__lt=-2),
             "underweight": Q(month_waz__lt=-2),
             "wasted": Q(month_whz__lt=-2),
@@ -287,7 +289,8 @@ class MonthFigures:
 
     @property
     def stunted_pct(self) -> float | None:
-        return percent(self.counts["stunted"], self.counts["measured"])
+        # Reports frozen before "measured_scored" existed divide by all measured.
+        return percent(self.counts["stunted"], self.counts.get("measured_scored") or self.counts["measured"])
 
     @property
     def trained_pct(self) -> float | None:
@@ -386,6 +389,7 @@ LABELS = {
     "referrals_made": _("Rujukan baru bulan ini"),
     "referrals_closed": _("Rujukan selesai bulan ini"),
     "measured": _("Anak diukur bulan ini"),
+    "measured_scored": _("Anak diukur dengan skor-z (sampai 60 bulan)"),
     "stunted": _("Pendek/sangat pendek (stunting)"),
     "underweight": _("Berat badan kurang"),
     "wasted": _("Gizi kurang/buruk"),

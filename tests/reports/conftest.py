@@ -83,6 +83,7 @@ def october(world):
     measure(c1, D(2026, 10, 25), -2.5, -1.0, 0.0)  # the latest in the month counts: stunted
     measure(c2, D(2026, 10, 10), -1.0, -2.2, -2.1)  # underweight and wasted
     measure(c4, D(2026, 9, 20), -3.0, -3.0, -3.0)  # September: not this month
+    measure(c4, D(2026, 10, 12), None, None, None)  # 69 months: past WHO's tables, no z-score
 
     other = f.family(world["group_b"], mother_name="Lilis", joined_on=D(2025, 1, 1), is_pus=True, kb_method="pil")
     f.child(other, D(2024, 10, 1), name="Dinda")

@@ -46,7 +46,8 @@ EXPECTED_GROUP_A = {
     "referrals_open": 1,
     "referrals_made": 1,
     "referrals_closed": 0,
-    "measured": 2,
+    "measured": 3,
+    "measured_scored": 2,
     "stunted": 1,
     "underweight": 1,
     "wasted": 1,
@@ -129,3 +130,14 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     # October: Melati's frozen 2 of 3 plus Mawar's live 0 of 1.
     assert series["attendance_pct"][1][1] == 50.0
     assert series["sessions_held"][1][1] == 1
+
+    # A report sent back for correction is not an official figure: Melati counts live again.
+    from reports.models import MonthlyReport
+    from reports.services import report_return
+
+    report_return(report=MonthlyReport.objects.get(), user=world["supervisor"], comment="Cek daftar hadir")
+    series = dict(
+        (indicator.key, points)
+        for indicator, points in trend_series(groups, november, figures.area_totals(groups, november), months=3)
+    )
+    assert series["attendance_pct"][1][1] == 75.0  # 3 of 3 live plus 0 of 1
