@@ -166,3 +166,10 @@ class SupervisionVisit(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.date:%d-%m-%Y}"
+
+
+def is_chair(user, group: BkbGroup) -> bool:
+    """The group's active *ketua*: keeps the cadre register and submits the monthly report."""
+    return CadreRole.objects.filter(
+        group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True
+    ).exists()

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
-from cadres.models import Cadre
-from groups.access import get_group_for
+from cadres.models import Cadre, is_chair
+from groups.access import get_group_for, require
 from groups.models import BkbGroup
 
 
@@ -33,6 +33,9 @@ def get_group_ids(user):
 @require_http_methods(["GET", "POST"])
 def cadre_edit(request, group_id, pk=None):
     group = get_group_for(request.user, group_id, write=True)
+    # Who is a cadre, and in which role, is the chair's register (or an admin's):
+    # another cadre could otherwise make herself ketua or switch a colleague off.
+    require(request.user.is_bkb_admin or is_chair(request.user, group))
     # Edit a cadre through a group they serve, so roles land in the right group.
     cadre = get_object_or_404(Cadre.objects.filter(roles__group=group).distinct(), pk=pk) if pk else Cadre()
     form = CadreForm(request.POST or None, instance=cadre)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
+from cadres.models import Cadre, CadreRole, SupervisionVisit, Training, is_chair
 from families.ages import add_months, born_after_for_programme
 from families.models import Family
 from groups.access import get_group_for, require
@@ -82,6 +82,7 @@ def group_detail(request, pk):
             "stats": stats,
             "visits": visits,
             "last_month": str(Month.of(today).previous()),
+            "can_manage_cadres": request.user.is_bkb_admin or is_chair(request.user, group),
         },
     )
 

@@ -5,17 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import CadreRole
+from cadres.models import is_chair
 from groups.models import BkbGroup
 from reports.documents import group_report_data
 from reports.models import MonthlyReport
 from reports.periods import Month
-
-
-def is_chair(user, group: BkbGroup) -> bool:
-    return CadreRole.objects.filter(
-        group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True
-    ).exists()
 
 
 def can_submit(user, group: BkbGroup) -> bool:

@@ -121,3 +121,18 @@ def test_cadre_is_edited_only_through_a_group_they_serve(world, login):
     admin = login(world["admin"])
     assert admin.get(reverse("cadres:edit", args=[world["group_a"].pk, oom.pk])).status_code == 404
     assert admin.get(reverse("cadres:edit", args=[world["group_b"].pk, oom.pk])).status_code == 200
+
+
+def test_only_the_chair_or_an_admin_keeps_the_cadre_register(world, login):
+    member = f.user("anggota", "cadre")
+    f.cadre(world["group_a"], user=member, role="inti", age_group=2, name="Bukan Ketua")
+    client = login(member)
+    url = reverse("cadres:create", args=[world["group_a"].pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, _cadre_form(**{"roles-0-role": "ketua", "roles-0-age_group": ""})).status_code == 403
+    assert not Cadre.objects.filter(name="Nunung").exists()
+    assert "Tambah kader" not in client.get(reverse("groups:detail", args=[world["group_a"].pk])).content.decode()
+    assert (
+        "Tambah kader"
+        in login(world["cadre_a"]).get(reverse("groups:detail", args=[world["group_a"].pk])).content.decode()
+    )
