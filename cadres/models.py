@@ -145,7 +145,6 @@ class Training(models.Model):
         return f"{self.get_kind_display()} ({self.date:%d-%m-%Y})"
 
 
-
 class SupervisionVisit(models.Model):
     """A *pembinaan* visit by the PKB/PLKB to a group: findings and follow-up."""
 

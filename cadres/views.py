@@ -16,14 +16,21 @@ def get_cadre_for(user, pk) -> Cadre:
     return get_object_or_404(Cadre.objects.visible_to(user), pk=pk)
 
 
+def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
+    roles = list(cadre.roles.select_related("group").filter(group__in=get_group_ids(user)))
+    edit_group = roles[0].group if roles else None
+    return {
+        "cadre": cadre,
+        "roles": roles,
+        "trainings": cadre.trainings.all(),
+        "training_form": training_form,
+        "edit_group": edit_group if edit_group and (user.is_bkb_admin or is_chair(user, edit_group)) else None,
+    }
+
+
 def cadre_detail(request, pk):
     cadre = get_cadre_for(request.user, pk)
-    roles = cadre.roles.select_related("group").filter(group__in=get_group_ids(request.user))
-    return render(
-        request,
-        "cadres/cadre_detail.html",
-        {"cadre": cadre, "roles": roles, "trainings": cadre.trainings.all(), "training_form": TrainingForm()},
-    )
+    return render(request, "cadres/cadre_detail.html", _detail_context(request.user, cadre, TrainingForm()))
 
 
 def get_group_ids(user):
@@ -60,10 +67,4 @@ def training_create(request, pk):
         form.save()
         messages.success(request, _("Pelatihan tercatat."))
         return redirect("cadres:detail", pk=cadre.pk)
-    roles = cadre.roles.select_related("group").filter(group__in=get_group_ids(request.user))
-    return render(
-        request,
-        "cadres/cadre_detail.html",
-        {"cadre": cadre, "roles": roles, "trainings": cadre.trainings.all(), "training_form": form},
-        status=400,
-    )
+    return render(request, "cadres/cadre_detail.html", _detail_context(request.user, cadre, form), status=400)

@@ -136,3 +136,10 @@ def test_only_the_chair_or_an_admin_keeps_the_cadre_register(world, login):
         "Tambah kader"
         in login(world["cadre_a"]).get(reverse("groups:detail", args=[world["group_a"].pk])).content.decode()
     )
+
+
+def test_edit_link_shows_only_to_those_who_may_edit(world, login):
+    oom = Cadre.objects.get(name="Oom")  # serves group_b; cadre_b is not its chair
+    url = reverse("cadres:detail", args=[oom.pk])
+    assert "Ubah data kader" not in login(world["cadre_b"]).get(url).content.decode()
+    assert "Ubah data kader" in login(world["admin"]).get(url).content.decode()
