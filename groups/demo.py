@@ -293,7 +293,7 @@ def _history(rng: random.Random, today: datetime.date) -> None:
     from families.models import Instrument, MilestoneRecord, Referral
     from reports.periods import Month
     from reports.services import report_submit, report_verify
-    from sessions.models import HomeVisit, Topic
+    from sessions.models import CoachingSession, HomeVisit, Topic
     from sessions.services import AttendanceEntry, session_save
 
     milestones = list(Instrument.objects.get(active=True).milestones.all())
@@ -360,8 +360,6 @@ def _history(rng: random.Random, today: datetime.date) -> None:
                 entries.append(
                     AttendanceEntry(family.pk, rng.choice(["ibu"] * 8 + ["ayah", "lain"]), kids[0].pk if kids else None)
                 )
-            from sessions.models import CoachingSession
-
             session = CoachingSession(
                 group=group,
                 date=day,

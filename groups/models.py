@@ -85,9 +85,6 @@ class Area(models.Model):
             area = area.parent
         return area if area is not None and area.level == level else None
 
-    def contains(self, other: "Area") -> bool:
-        return other.path.startswith(self.path)
-
 
 class User(AbstractUser):
     """A person who logs in: a cadre, a supervisor (PKB/PLKB) or an admin."""

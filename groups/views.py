@@ -1,14 +1,14 @@
 """Group pages: the list and detail for supervisors and admins, edits for admins."""
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres.models import Cadre, CadreRole, SupervisionVisit, Training, is_chair
-from families.ages import add_months, born_after_for_programme
+from cadres.models import Cadre, CadreRole, SupervisionVisit, is_chair
+from families.ages import born_after_for_programme
 from families.models import Family
 from groups.access import get_group_for, require
 from groups.forms import BkbGroupForm, SupervisionVisitForm
@@ -53,18 +53,12 @@ def group_list(request):
 def group_detail(request, pk):
     group = get_group_for(request.user, pk)
     today = timezone.localdate()
-    year_ago = add_months(today, -12)
-    cadres = (
-        Cadre.objects.filter(roles__group=group)
-        .distinct()
-        .annotate(is_trained=Exists(Training.objects.filter(cadre=OuterRef("pk"))))
-        .order_by("-active", "name")
-    )
+    cadres = Cadre.objects.filter(roles__group=group).distinct().with_training().order_by("-active", "name")
     roles = CadreRole.objects.filter(group=group).order_by("age_group", "role")
     roles_by_cadre: dict[int, list[CadreRole]] = {}
     for role in roles:
         roles_by_cadre.setdefault(role.cadre_id, []).append(role)
-    cadre_rows = [(cadre, roles_by_cadre.get(cadre.pk, []), cadre.date_joined > year_ago) for cadre in cadres]
+    cadre_rows = [(cadre, roles_by_cadre.get(cadre.pk, []), cadre.is_new(today)) for cadre in cadres]
     active = [row for row in cadre_rows if row[0].active]
     stats = {
         "cadres": len(active),

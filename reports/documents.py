@@ -13,7 +13,7 @@ from families.ages import AgeGroup, age_in_months
 from families.growth import LABELS as GROWTH_LABELS
 from families.growth import categorise
 from families.kka import KkaStatus
-from groups.models import Area, BkbGroup, User
+from groups.models import BkbGroup, User
 from reports import figures
 from reports.periods import Month
 from sessions.models import Attendance, CoachingSession
@@ -143,10 +143,6 @@ def group_report_data(group: BkbGroup, month: Month) -> dict:
         "chair": _chair(group),
         "supervisors": _supervisors(group),
     }
-
-
-def area_of(groups_area: Area) -> dict:
-    return {"id": groups_area.pk, "name": groups_area.name, "level": groups_area.get_level_display()}
 
 
 def report_title(data: dict) -> str:

@@ -28,7 +28,7 @@ KB_METHODS = [(value, label) for value, label in Family.KbMethod.choices if valu
 
 
 def _in_month(field: str, month: Month) -> Q:
-    return Q(**{f"{field}__gte": month.first, f"{field}__lte": month.last})
+    return Q(**_range(field, month))
 
 
 def _age_group_q(k: int, on: datetime.date) -> Q:
