@@ -4,7 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test worker check-python clean
+.PHONY: run test worker check-python system-deps system-deps-test clean
+
+# Debian packages: WeasyPrint's libraries for the PDFs; the tests add Chromium
+# (browser tests) and a font. scripts/system-deps installs them as root, or
+# stops and prints the apt-get command to run.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := $(PDF_DEBS) chromium
+
+system-deps:
+	@bash scripts/system-deps $(PDF_DEBS)
+
+system-deps-test:
+	@bash scripts/system-deps $(TEST_DEBS)
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -21,7 +33,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run system-deps
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 with a background task worker beside it (Ctrl-C stops both)"
@@ -32,7 +44,7 @@ run: $(VENV)/.installed-run
 worker: $(VENV)/.installed-run
 	$(PY) manage.py db_worker
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev system-deps-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

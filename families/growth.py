@@ -289,3 +289,38 @@ def curves(
 def value_at(indicator: str, sex: str, age_days: int, sd: float) -> float:
     """The measurement `sd` standard deviations from the median at an age (hfa, wfa, bfa)."""
     return sd_value(_age_table(_AGE_TABLES[indicator])[(sex, min(_whole_day(age_days), max_age_days()))], sd)
+
+
+# Past the tables' last day (60 months) children still grow; these are the WHO
+# medians' mean monthly gains over the last year of the tables, used only to
+# extend made-up data (demo, bench) to 72 months.
+_GAIN_AFTER_TABLES = {"cm": 0.55, "kg": 0.17}
+_DAYS_A_MONTH = 30.4375
+
+
+def synthetic_measurement(sex: str, age_days: int, haz: float, whz: float, *, standing: bool) -> tuple[float, float]:
+    """(weight kg, length/height cm) of a child sitting at `haz` and `whz` on WHO's curves.
+
+    For demo and bench data: the length comes from length/height-for-age,
+    then the weight from weight-for-length/height at that length, so every
+    index of the pair, weight-for-age included, is a real child's. Drawing
+    weight-for-age and length-for-age independently does not: a light child
+    drawn long is a weight-for-length no child has (z below -5), and the
+    measurement is rightly refused. Rounded as a cadre writes them.
+    """
+    day = _whole_day(age_days)
+    capped = min(day, max_age_days())
+    length = value_at("hfa", sex, capped, haz) + _GAIN_AFTER_TABLES["cm"] * (day - capped) / _DAYS_A_MONTH
+    table_standing = capped >= HEIGHT_FROM_DAYS
+    if standing and not table_standing:
+        length -= POSITION_CORRECTION_CM
+    elif table_standing and not standing:
+        length += POSITION_CORRECTION_CM
+    length = round(length, 1)
+    measured = STANDING if standing else LYING
+    lms = _lms_for_length(sex, capped, standardised_length(capped, length, measured))
+    if lms is not None:
+        weight = sd_value(lms, whz)
+    else:  # shorter or taller than the weight-for-length tables reach
+        weight = value_at("wfa", sex, capped, whz) + _GAIN_AFTER_TABLES["kg"] * (day - capped) / _DAYS_A_MONTH
+    return round(weight, 2), length

@@ -8,6 +8,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from cadres.models import Cadre, CadreRole, Training
 from families.ages import add_months
@@ -288,22 +289,32 @@ HISTORY_MONTHS = 6
 
 def _history(rng: random.Random, today: datetime.date) -> None:
     """Sessions with realistic attendance, KKA marks, measurements, home visits, reports."""
-    from families.growth import value_at
-    from families.measurements import measurement_record
+    from families.growth import synthetic_measurement
+    from families.measurements import default_position, measurement_record
     from families.models import Instrument, MilestoneRecord, Referral
     from reports.periods import Month
     from reports.services import report_submit, report_verify
     from sessions.models import CoachingSession, HomeVisit, Topic
     from sessions.services import AttendanceEntry, session_save
 
-    milestones = list(Instrument.objects.get(active=True).milestones.all())
-    topics = list(Topic.objects.filter(active=True))
+    # Every query whose rows feed the random stream is ordered by a unique key:
+    # PostgreSQL returns ties (same birth date, same mother's name) in any order.
+    milestones = list(Instrument.objects.get(active=True).milestones.order_by("pk"))
+    topics = list(Topic.objects.filter(active=True).order_by("pk"))
     supervisor = User.objects.get(username="pkb")
     this_month = Month.of(today)
     months = [this_month.back(n) for n in range(HISTORY_MONTHS, 0, -1)]
-    children = list(Child.objects.select_related("family__group"))
-    # Each child's own growth track (z-scores), a few of them stunted.
-    track = {c.pk: (rng.gauss(-0.7, 0.9) - (1.6 if rng.random() < 0.08 else 0), rng.gauss(-0.3, 0.9)) for c in children}
+    children = list(Child.objects.select_related("family__group").order_by("pk"))
+    # Each child's own place on the WHO curves (length-for-age and
+    # weight-for-length z), a few of them stunted; kept inside what real
+    # children show so every measurement passes the app's own checks.
+    track = {
+        c.pk: (
+            _clamp(rng.gauss(-0.7, 0.9) - (1.6 if rng.random() < 0.08 else 0), -4, 3),
+            _clamp(rng.gauss(-0.2, 0.9), -3, 3),
+        )
+        for c in children
+    }
     end = months[-1].last
 
     def task_late_by(child, late):
@@ -347,12 +358,17 @@ def _history(rng: random.Random, today: datetime.date) -> None:
             )
             recorded[child.pk] = {m.pk for m in marks}
 
-    for group in BkbGroup.objects.all():
-        cadres = list(CadreRole.objects.filter(group=group).exclude(age_group=None).values_list("cadre_id", flat=True))
+    for group in BkbGroup.objects.order_by("pk"):
+        cadres = list(
+            CadreRole.objects.filter(group=group)
+            .exclude(age_group=None)
+            .order_by("pk")
+            .values_list("cadre_id", flat=True)
+        )
         group_children = [c for c in children if c.family.group_id == group.pk]
         for month in months:
             day = month.first.replace(day=rng.randint(8, 20))
-            members = list(Family.objects.filter(group=group).members_on(day))
+            members = list(Family.objects.filter(group=group).members_on(day).order_by("pk"))
             present = [f for f in members if rng.random() < 0.68]
             entries = []
             for family in present:
@@ -381,21 +397,24 @@ def _history(rng: random.Random, today: datetime.date) -> None:
                     MilestoneRecord(child=child, milestone=m, achieved_on=day, session=session) for m in new
                 )
                 recorded[child.pk].update(m.pk for m in new)
-                age_days = (day - child.birth_date).days
-                haz, waz = track[child.pk]
-                height = round(value_at("hfa", child.sex, age_days, haz + rng.gauss(0, 0.05)), 1)
-                weight = round(value_at("wfa", child.sex, age_days, waz + rng.gauss(0, 0.1)), 2)
-                position = "lying" if age_days < 731 else "standing"
-                if 36 < height < 139 and 0.6 < weight < 39:
-                    measurement_record(
-                        child=child,
-                        date=day,
-                        weight_kg=weight,
-                        height_cm=height,
-                        position=position,
-                        session=session,
-                        confirmed=True,
-                    )
+                haz, whz = track[child.pk]
+                position = default_position(child, day)
+                weight, height = synthetic_measurement(
+                    child.sex,
+                    (day - child.birth_date).days,
+                    haz + rng.gauss(0, 0.05),
+                    whz + rng.gauss(0, 0.1),
+                    standing=position == "standing",
+                )
+                measurement_record(
+                    child=child,
+                    date=day,
+                    weight_kg=weight,
+                    height_cm=height,
+                    position=position,
+                    session=session,
+                    confirmed=True,
+                )
             # The marks were made on the session day: that is when the KKA was checked.
             MilestoneRecord.objects.filter(session=session).update(
                 recorded_at=datetime.datetime.combine(day, datetime.time(3), tzinfo=datetime.UTC)
@@ -408,17 +427,16 @@ def _history(rng: random.Random, today: datetime.date) -> None:
                         met=rng.choice(["ibu", "ibu", "lain", "tidak_ada"]),
                         note="Diingatkan jadwal pertemuan berikutnya.",
                     )
-        chair = User.objects.filter(cadre__roles__group=group, cadre__roles__role="ketua").first()
+        chair = User.objects.filter(cadre__roles__group=group, cadre__roles__role="ketua").order_by("pk").first()
         for month in months:
             submitted_on = month.due + datetime.timedelta(days=rng.choice([-2, -1, 0, 0, 3]))
             if month == months[-1] and rng.random() < 0.4:
                 continue  # some groups have not sent last month's report yet
-            report = report_submit(
-                group=group,
-                month=month,
-                user=chair,
-                now=datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=datetime.UTC),
+            # Early in a month last month's report may not be due yet: never sent in the future.
+            submitted_at = min(
+                datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=datetime.UTC), timezone.now()
             )
+            report = report_submit(group=group, month=month, user=chair, now=submitted_at)
             if month != months[-1]:
                 report_verify(report=report, user=supervisor)
     refer = [c for c in children if c.pk in lagging and task_late_by(c, REFER_LATE) == skipped[c.pk]]
@@ -429,6 +447,10 @@ def _history(rng: random.Random, today: datetime.date) -> None:
             referred_to="Puskesmas Jatinangor",
             reason="Tugas perkembangan terhutang lebih dari 3 bulan.",
         )
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
 
 
 # How far past a task's band the lagging children are kept, in months.

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from cadres.models import Cadre, CadreRole, Training
 from families import growth
 from families.ages import add_months, age_in_months
+from families.measurements import LYING_UNTIL_MONTHS
 from families.models import Child, Family, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from groups.models import Area, BkbGroup, User
@@ -141,8 +142,8 @@ class KidPlan:
     family: "FamPlan"
     sex: str
     birth: datetime.date
-    haz: float  # the child's own growth track, in z
-    waz: float
+    haz: float  # the child's own place on WHO's curves: length/height-for-age z
+    whz: float  # and weight-for-length/height z
 
 
 @dataclass
@@ -401,7 +402,16 @@ class ScaleSeeder:
                     bw = round(min(4.5, max(1.8, rng.gauss(3.1, 0.45))), 2)
                     bl = round(min(55.0, max(42.0, rng.gauss(49.0, 2.0))), 1)
                     child_rows.append((cid, fid, name, sex, born, nik, bw, bl, self.now))
-                    fam.kids.append(KidPlan(cid, fam, sex, born, rng.gauss(-0.9, 1.1), rng.gauss(-0.6, 1.0)))
+                    fam.kids.append(
+                        KidPlan(
+                            cid,
+                            fam,
+                            sex,
+                            born,
+                            min(3, max(-4, rng.gauss(-0.9, 1.1))),
+                            min(3, max(-3, rng.gauss(-0.2, 1.0))),
+                        )
+                    )
                 plan.families.append(fam)
         copy_rows(
             Family,
@@ -424,17 +434,14 @@ class ScaleSeeder:
         if age_days < 0:
             return None
         rng = self.rng
-        capped = min(age_days, growth.max_age_days())
-        extra_months = (age_days - capped) / 30.44
-        hfa = growth._age_table(growth._AGE_TABLES["hfa"])[(kid.sex, capped)]
-        wfa = growth._age_table(growth._AGE_TABLES["wfa"])[(kid.sex, capped)]
-        height = growth.sd_value(hfa, kid.haz + rng.gauss(0, 0.15)) + 0.55 * extra_months
-        weight = growth.sd_value(wfa, kid.waz + rng.gauss(0, 0.25)) + 0.17 * extra_months
-        position = "lying" if age_in_months(kid.birth, day) < 24 else "standing"
-        if position == "standing" and age_days < growth.HEIGHT_FROM_DAYS:
-            height -= growth.POSITION_CORRECTION_CM
-        height = round(min(139.0, max(36.0, height)), 1)
-        weight = round(min(39.0, max(0.6, weight)), 2)
+        position = "lying" if age_in_months(kid.birth, day) < LYING_UNTIL_MONTHS else "standing"
+        weight, height = growth.synthetic_measurement(
+            kid.sex,
+            age_days,
+            kid.haz + rng.gauss(0, 0.15),
+            kid.whz + rng.gauss(0, 0.25),
+            standing=position == "standing",
+        )
 
         def z(indicator, value, **kwargs):
             score = growth.zscore(indicator, kid.sex, age_days, value, measured=position, **kwargs)

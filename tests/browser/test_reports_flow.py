@@ -3,11 +3,11 @@ month on a laptop, an admin prints a whole kecamatan, and the preview on a phone
 
 import re
 import shutil
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
+from tests import pdfs
 from tests.browser.conftest import PASSWORD, SHOTS_FOR_LEAD
 from tests.reports.conftest import _immediate_tasks, october  # noqa: F401  (fixtures)
 
@@ -45,11 +45,8 @@ def snap(page, tmp_path, name: str):
     return path
 
 
-def pdf_text(content: bytes, tmp_path, name: str = "out.pdf") -> str:
-    assert content[:4] == b"%PDF", content[:40]
-    path = tmp_path / name
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(content: bytes, tmp_path=None, name: str = "out.pdf") -> str:
+    return pdfs.pdf_text(content)
 
 
 def test_supervisor_drills_from_dashboard_to_group_month_and_pdf(october, world, laptop, live_server, tmp_path):  # noqa: F811
