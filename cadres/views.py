@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
 from cadres.models import Cadre, is_chair
+from cadres.services import cadre_roles_end
 from groups.access import get_group_for, require
 from groups.models import BkbGroup
 
@@ -52,6 +54,8 @@ def cadre_edit(request, group_id, pk=None):
             cadre = form.save()
             roles.instance = cadre
             roles.save()
+            if not cadre.active:
+                cadre_roles_end(cadre=cadre, on=timezone.localdate())
         messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": cadre.name})
         return redirect("groups:detail", pk=group.pk)
     return render(request, "cadres/cadre_form.html", {"form": form, "roles": roles, "group": group, "cadre": cadre})

@@ -31,7 +31,7 @@ def group_report_context(data: dict, *, report: MonthlyReport | None = None, row
     month = Month.parse(data["month"])
     return {
         "data": data,
-        "f": figures.MonthFigures(data["counts"]),
+        "f": figures.MonthFigures(figures.frozen_counts(data["counts"])),
         "month": month,
         "title": documents.report_title(data),
         "growth_chart": growth_chart(data),
