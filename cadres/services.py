@@ -41,8 +41,4 @@ def role_change(*, role: CadreRole, on: datetime.date) -> CadreRole:
 
 def cadre_roles_end(*, cadre: Cadre, on: datetime.date) -> int:
     """A cadre who stops serving keeps her roles as history, each ending on `on`."""
-    return (
-        CadreRole.objects.current()
-        .filter(cadre=cadre)
-        .update(ended_on=Greatest(F("started_on"), Value(on)))
-    )
+    return CadreRole.objects.current().filter(cadre=cadre).update(ended_on=Greatest(F("started_on"), Value(on)))

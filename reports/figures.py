@@ -325,6 +325,10 @@ class MonthFigures:
         return self.ratio("families_present", "families_members")
 
     @property
+    def children_present_ratio(self) -> Ratio:
+        return self.ratio("children_present", "children_total")
+
+    @property
     def kka_checked_ratio(self) -> Ratio:
         return self.ratio("kka_checked", "children_total")
 
