@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,12 @@ def get_cadre_for(user, pk) -> Cadre:
 
 
 def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
-    roles = list(cadre.roles.select_related("group").filter(group__in=get_group_ids(user)))
+    # Open roles first, then the ended ones: what she does now, then what she did.
+    roles = list(
+        cadre.roles.select_related("group")
+        .filter(group__in=get_group_ids(user))
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on")
+    )
     edit_group = roles[0].group if roles else None
     return {
         "cadre": cadre,

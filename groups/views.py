@@ -57,7 +57,10 @@ def group_list(request):
 def group_detail(request, pk):
     group = get_group_for(request.user, pk)
     today = timezone.localdate()
-    cadres = Cadre.objects.filter(roles__group=group).distinct().with_training().order_by("-active", "name")
+    # Who serves here now, and those who left the programme (kept on the register);
+    # not a cadre whose roles here ended while she serves elsewhere.
+    serving = Q(roles__group=group) & (Q(roles__ended_on__isnull=True) | Q(active=False))
+    cadres = Cadre.objects.filter(serving).distinct().with_training().order_by("-active", "name")
     roles = CadreRole.objects.current().filter(group=group).order_by("age_group", "role")
     roles_by_cadre: dict[int, list[CadreRole]] = {}
     for role in roles:
