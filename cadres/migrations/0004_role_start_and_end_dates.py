@@ -38,12 +38,4 @@ class Migration(migrations.Migration):
             field=models.DateField(default=django.utils.timezone.localdate, verbose_name='mulai'),
         ),
         migrations.RunPython(fill_dates, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='cadrerole',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('cadre', 'group', 'role', 'age_group'), name='cadre_role_unique_open', nulls_distinct=False),
-        ),
-        migrations.AddConstraint(
-            model_name='cadrerole',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='cadre_role_ends_after_start'),
-        ),
     ]
