@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import JSONObject
 
 from groups.models import BkbGroup
 from reports import figures
@@ -54,21 +55,28 @@ def ordered_groups(groups: QuerySet) -> list[BkbGroup]:
     return list(groups.select_related("desa__parent").order_by("desa__parent__name", "desa__name", "name"))
 
 
-def group_months(groups: QuerySet, months: list[Month], *, group_ids=None) -> dict[Month, dict[int, GroupMonth]]:
+def group_months(
+    groups: QuerySet, months: list[Month], *, group_ids=None, only: list[str] | None = None
+) -> dict[Month, dict[int, GroupMonth]]:
     """{month: {group id: GroupMonth}} for every group of `groups` and every month.
 
     Queries: the group ids (unless given), the current reports of all months
     with their frozen counts, and one count (figures.counts) per month for
     the groups without a standing report: a number that depends on the
-    months asked for, not on the groups.
+    months asked for, not on the groups. With `only`, just those counts are
+    read from the reports (the others read 0 there): a year of a
+    kabupaten's reports is then a small read.
     """
     if group_ids is None:
         group_ids = list(groups.order_by().values_list("pk", flat=True))
+    frozen = KeyTransform("counts", "snapshot")
+    if only is not None:
+        frozen = JSONObject(**{key: KeyTransform(key, KeyTransform("counts", "snapshot")) for key in only})
     reports = (
         MonthlyReport.objects.current()
         .filter(group__in=groups.values("pk"), month__in=[month.first for month in months])
         .defer("snapshot")
-        .annotate(frozen=KeyTransform("counts", "snapshot"))
+        .annotate(frozen=frozen)
         .order_by()
     )
     current: dict[Month, dict[int, MonthlyReport]] = {month: {} for month in months}
@@ -77,7 +85,7 @@ def group_months(groups: QuerySet, months: list[Month], *, group_ids=None) -> di
     result: dict[Month, dict[int, GroupMonth]] = {}
     for month in months:
         found = {
-            group_id: GroupMonth(figures.frozen_counts(report.frozen or {}), report)
+            group_id: GroupMonth(figures.frozen_counts(_present(report.frozen)), report)
             for group_id, report in current[month].items()
             if stands(report)
         }
@@ -89,6 +97,11 @@ def group_months(groups: QuerySet, months: list[Month], *, group_ids=None) -> di
                     found[group_id] = GroupMonth(counts, current[month].get(group_id))
         result[month] = found
     return result
+
+
+def _present(counts: dict | None) -> dict[str, int]:
+    # A count a report was frozen without comes back null from the JSON read.
+    return {key: value for key, value in (counts or {}).items() if value is not None}
 
 
 def totals(by_group: dict[int, GroupMonth], cadres: dict[str, int]) -> figures.MonthFigures:
@@ -119,7 +132,9 @@ class AreaRow:
         return self.month.report
 
 
-def area_months(groups: QuerySet, months: list[Month]) -> dict[Month, tuple[list[AreaRow], figures.MonthFigures]]:
+def area_months(
+    groups: QuerySet, months: list[Month], *, only: list[str] | None = None
+) -> dict[Month, tuple[list[AreaRow], figures.MonthFigures]]:
     """Per month, a row per group (by kecamatan, desa, name) and the totals.
 
     The recap, the dashboard table and its trend all read this, so they
@@ -127,7 +142,7 @@ def area_months(groups: QuerySet, months: list[Month]) -> dict[Month, tuple[list
     month, and the area's cadres for all months.
     """
     listed = ordered_groups(groups)
-    by_month = group_months(groups, months, group_ids=[group.pk for group in listed])
+    by_month = group_months(groups, months, group_ids=[group.pk for group in listed], only=only)
     cadres = figures.distinct_cadre_counts(groups, months)
     return {
         month: ([AreaRow(group, by_month[month][group.pk]) for group in listed], totals(by_month[month], cadres[month]))

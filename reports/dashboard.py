@@ -51,6 +51,13 @@ INDICATORS = [
     Indicator("trained_pct", _("% kader terlatih"), "%", low=50, ratio="trained_ratio"),
 ]
 
+# The counts the indicators read (with their ratios): all a submitted report
+# needs to give the dashboard and its trend.
+INDICATOR_COUNTS = [
+    "sessions_held", "families_present", "families_members", "kka_checked", "children_total",
+    "kka_rujukan_unreferred", "stunted", "measured", "measured_scored", "cadres_trained", "cadres_active",
+]  # fmt: skip
+
 
 @dataclass
 class DashboardRow:
@@ -104,7 +111,7 @@ def dashboard_data(groups, month: Month, *, sort: str = "", months: int = 12):
     table, the trend and the recap show the same numbers.
     """
     shown = [month.back(back) for back in range(months - 1, -1, -1)]
-    by_month = area.area_months(groups, shown)
+    by_month = area.area_months(groups, shown, only=INDICATOR_COUNTS)
     area_rows, totals = by_month[month]
     total_values = [indicator.cell(totals, mark_lag=False) for indicator in INDICATORS]
     return _rows(area_rows, sort), total_values, _series(by_month)
@@ -113,4 +120,4 @@ def dashboard_data(groups, month: Month, *, sort: str = "", months: int = 12):
 def trend_series(groups, month: Month, months: int = 12):
     """Area totals per indicator over the last `months` months (oldest first)."""
     shown = [month.back(back) for back in range(months - 1, -1, -1)]
-    return _series(area.area_months(groups, shown))
+    return _series(area.area_months(groups, shown, only=INDICATOR_COUNTS))
