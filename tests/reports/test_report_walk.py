@@ -144,6 +144,7 @@ def test_every_figure_on_the_report_page_links_to_as_many_rows(busy_october, wor
         assert shown.setdefault(key, text) == text, f"{key} shown as {shown[key]} and {text}"
     age_keys = [row["key"] for row in figures.MonthFigures(figures.empty_counts()).age_rows()]
     assert set(shown) == set(figures.FIGURE_POPULATION), "every figure the month has is on its page"
+    assert [key for key, _href, _text in parsed.links].count("wasted") == 2  # in its table and on the chart
 
     for key, text in shown.items():
         rows = client.get(reverse("reports:figure_rows", args=[group.pk, str(OCT), key]))
