@@ -296,9 +296,6 @@ class Ratio:
         return percent(self.part, self.whole)
 
 
-CADRE_KEYS = frozenset(key for key in FIGURE_POPULATION if FIGURE_POPULATION[key].key == "cadres")
-
-
 @dataclass
 class MonthFigures:
     """A group's (or an area's) counts with the ratios the reports show.
