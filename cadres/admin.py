@@ -39,7 +39,7 @@ class SupervisionVisitAdmin(admin.ModelAdmin):
 
 @admin.register(CadreRole)
 class CadreRoleAdmin(admin.ModelAdmin):
-    list_display = ["cadre", "group", "role", "age_group"]
+    list_display = ["cadre", "group", "role", "age_group", "started_on", "ended_on"]
     list_filter = ["role", "age_group"]
     list_select_related = ["cadre", "group"]
     raw_id_fields = ["cadre", "group"]

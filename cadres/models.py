@@ -75,7 +75,29 @@ class Cadre(models.Model):
         return self.date_joined > add_months(on, -12)
 
 
+class CadreRoleQuerySet(models.QuerySet):
+    def current(self):
+        """Roles held now: ended roles stay as the record of who served when."""
+        return self.filter(ended_on__isnull=True)
+
+    def held_on(self, day: datetime.date):
+        """Roles held on `day`: a role ending on a day is no longer held that day."""
+        return self.filter(held_on_q(day))
+
+
+def held_on_q(day: datetime.date, prefix: str = "") -> models.Q:
+    return models.Q(**{f"{prefix}started_on__lte": day}) & (
+        models.Q(**{f"{prefix}ended_on__isnull": True}) | models.Q(**{f"{prefix}ended_on__gt": day})
+    )
+
+
 class CadreRole(models.Model):
+    """A cadre's role in a group from `started_on` until `ended_on` (open while null).
+
+    A role that ends is kept with its end date, never deleted, so a past
+    month's figures count the cadres who served then (see reports.figures).
+    """
+
     class Role(models.TextChoices):
         KETUA = "ketua", _("Ketua")
         SEKRETARIS = "sekretaris", _("Sekretaris")
@@ -92,14 +114,26 @@ class CadreRole(models.Model):
     )
     role = models.CharField(_("peran"), max_length=12, choices=Role.choices)
     age_group = models.PositiveSmallIntegerField(_("kelompok umur"), choices=AgeGroup.choices, null=True, blank=True)
+    started_on = models.DateField(_("mulai"), default=timezone.localdate)
+    ended_on = models.DateField(_("berakhir"), null=True, blank=True)
+
+    objects = CadreRoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("peran kader")
         verbose_name_plural = _("peran kader")
         ordering = ["group", "role", "age_group"]
         constraints = [
+            # One open role of a kind; the same role may have ended and started again.
             models.UniqueConstraint(
-                fields=["cadre", "group", "role", "age_group"], nulls_distinct=False, name="cadre_role_unique"
+                fields=["cadre", "group", "role", "age_group"],
+                condition=models.Q(ended_on__isnull=True),
+                nulls_distinct=False,
+                name="cadre_role_unique_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="cadre_role_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=(
@@ -120,6 +154,8 @@ class CadreRole(models.Model):
             raise ValidationError({"age_group": _("Pengurus kelompok tidak memegang kelompok umur.")})
         if self.role not in self.COMMITTEE and self.age_group is None:
             raise ValidationError({"age_group": _("Pilih kelompok umur yang dipegang kader ini.")})
+        if self.ended_on is not None and self.started_on is not None and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("Tanggal berakhir tidak boleh sebelum tanggal mulai.")})
 
 
 class Training(models.Model):
@@ -169,6 +205,8 @@ class SupervisionVisit(models.Model):
 
 def is_chair(user, group: BkbGroup) -> bool:
     """The group's active *ketua*: keeps the cadre register and submits the monthly report."""
-    return CadreRole.objects.filter(
-        group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True
-    ).exists()
+    return (
+        CadreRole.objects.current()
+        .filter(group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True)
+        .exists()
+    )

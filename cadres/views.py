@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
 from cadres.models import Cadre, is_chair
+from cadres.services import cadre_roles_end
 from groups.access import get_group_for, require
 from groups.models import BkbGroup
 
@@ -17,7 +20,12 @@ def get_cadre_for(user, pk) -> Cadre:
 
 
 def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
-    roles = list(cadre.roles.select_related("group").filter(group__in=get_group_ids(user)))
+    # Open roles first, then the ended ones: what she does now, then what she did.
+    roles = list(
+        cadre.roles.select_related("group")
+        .filter(group__in=get_group_ids(user))
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on")
+    )
     edit_group = roles[0].group if roles else None
     return {
         "cadre": cadre,
@@ -52,6 +60,8 @@ def cadre_edit(request, group_id, pk=None):
             cadre = form.save()
             roles.instance = cadre
             roles.save()
+            if not cadre.active:
+                cadre_roles_end(cadre=cadre, on=timezone.localdate())
         messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": cadre.name})
         return redirect("groups:detail", pk=group.pk)
     return render(request, "cadres/cadre_form.html", {"form": form, "roles": roles, "group": group, "cadre": cadre})

@@ -230,9 +230,11 @@ def _cadres(rng, group, number, names, today):
         if user:
             user.first_name = cadre.name.split()[0]
             user.save(update_fields=["first_name"])
-        CadreRole.objects.create(cadre=cadre, group=group, role=role, age_group=age)
+        CadreRole.objects.create(cadre=cadre, group=group, role=role, age_group=age, started_on=cadre.date_joined)
         if index == 0:
-            CadreRole.objects.create(cadre=cadre, group=group, role=CadreRole.Role.INTI, age_group=4)
+            CadreRole.objects.create(
+                cadre=cadre, group=group, role=CadreRole.Role.INTI, age_group=4, started_on=cadre.date_joined
+            )
         if rng.random() < 0.6:
             Training.objects.create(
                 cadre=cadre,

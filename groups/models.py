@@ -140,7 +140,9 @@ class BkbGroupQuerySet(models.QuerySet):
         if user.role == User.Role.CADRE:
             from cadres.models import CadreRole  # cadres depends on this app
 
-            return self.filter(pk__in=CadreRole.objects.filter(cadre__user=user, cadre__active=True).values("group_id"))
+            return self.filter(
+                pk__in=CadreRole.objects.current().filter(cadre__user=user, cadre__active=True).values("group_id")
+            )
         paths = list(user.areas.values_list("path", flat=True))
         if not paths:
             return self if user.role == User.Role.ADMIN else self.none()

@@ -318,9 +318,9 @@ class ScaleSeeder:
                      "F", rng.choice(["smp", "sma", "sma", "diploma"]), joined, True)
                 )  # fmt: skip
                 plan.cadre_ids.append((cid, role, age))
-                role_rows.append((self.ids.take(CadreRole), cid, gid, role, age))
+                role_rows.append((self.ids.take(CadreRole), cid, gid, role, age, joined))
                 if index == 0:
-                    role_rows.append((self.ids.take(CadreRole), cid, gid, "inti", 4))
+                    role_rows.append((self.ids.take(CadreRole), cid, gid, "inti", 4, joined))
                     self.user_rows.append(
                         (user_id, self.password, None, False, f"kader{number}", cname.split()[0], "", "", False,
                          True, self.now, User.Role.CADRE, "")
@@ -342,7 +342,7 @@ class ScaleSeeder:
         copy_rows(
             Cadre, ["id", "user", "name", "nik", "phone", "sex", "education", "date_joined", "active"], cadre_rows
         )
-        copy_rows(CadreRole, ["id", "cadre", "group", "role", "age_group"], role_rows)
+        copy_rows(CadreRole, ["id", "cadre", "group", "role", "age_group", "started_on"], role_rows)
         copy_rows(Training, ["id", "cadre", "kind", "date", "organiser"], training_rows)
         self._phase("users, groups, cadres", started, len(group_rows) + len(cadre_rows) + len(self.user_rows))
 

@@ -43,7 +43,11 @@ def group_list(request):
                 & (Q(families__left_on__isnull=True) | Q(families__left_on__gt=today)),
                 distinct=True,
             ),
-            cadre_count=Count("cadre_roles__cadre", filter=Q(cadre_roles__cadre__active=True), distinct=True),
+            cadre_count=Count(
+                "cadre_roles__cadre",
+                filter=Q(cadre_roles__cadre__active=True, cadre_roles__ended_on__isnull=True),
+                distinct=True,
+            ),
         )
         .order_by("desa__parent__name", "desa__name", "name")
     )
@@ -53,8 +57,11 @@ def group_list(request):
 def group_detail(request, pk):
     group = get_group_for(request.user, pk)
     today = timezone.localdate()
-    cadres = Cadre.objects.filter(roles__group=group).distinct().with_training().order_by("-active", "name")
-    roles = CadreRole.objects.filter(group=group).order_by("age_group", "role")
+    # Who serves here now, and those who left the programme (kept on the register);
+    # not a cadre whose roles here ended while she serves elsewhere.
+    serving = Q(roles__group=group) & (Q(roles__ended_on__isnull=True) | Q(active=False))
+    cadres = Cadre.objects.filter(serving).distinct().with_training().order_by("-active", "name")
+    roles = CadreRole.objects.current().filter(group=group).order_by("age_group", "role")
     roles_by_cadre: dict[int, list[CadreRole]] = {}
     for role in roles:
         roles_by_cadre.setdefault(role.cadre_id, []).append(role)

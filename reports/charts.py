@@ -3,8 +3,19 @@
 from django.utils.html import escape
 
 
-def bar_chart_svg(items: list[tuple[str, int]], *, width: int = 420, bar_height: int = 18) -> str:
-    """Horizontal bars, one per (label, value), scaled to the largest value."""
+def bar_chart_svg(
+    items: list[tuple[str, int]],
+    *,
+    width: int = 420,
+    bar_height: int = 18,
+    links: dict[int, tuple[str, str]] | None = None,
+) -> str:
+    """Horizontal bars, one per (label, value), scaled to the largest value.
+
+    `links` maps an item's index to (figure key, href): its number then links
+    to the rows behind it, like every other figure on the page.
+    """
+    links = links or {}
     top = max([value for _label, value in items] + [1])
     label_width, gap = 210, 6
     height = len(items) * (bar_height + gap) + gap
@@ -17,7 +28,11 @@ def bar_chart_svg(items: list[tuple[str, int]], *, width: int = 420, bar_height:
         length = (width - label_width - 40) * value / top
         parts.append(f'<text x="0" y="{y + bar_height - 5}">{escape(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="#198754"/>')
-        parts.append(f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 5}">{value}</text>')
+        number = f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 5}">{value}</text>'
+        if index in links:
+            key, href = links[index]
+            number = f'<a href="{escape(href)}" class="fig" data-fig="{escape(key)}">{number}</a>'
+        parts.append(number)
     parts.append("</svg>")
     return "".join(parts)
 

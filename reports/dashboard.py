@@ -1,13 +1,11 @@
-"""The supervisor dashboard: headline indicators per group, lagging ones marked."""
+"""The supervisor dashboard: headline indicators per group, lagging ones marked, and
+the area's 12-month trend. Both read reports.area, the same rule as the recap."""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, IntegerField, OuterRef, Sum
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from reports import figures
+from reports import area, figures
 from reports.models import MonthlyReport
 from reports.periods import Month
 
@@ -20,6 +18,8 @@ class Indicator:
     # A group "lags" when the value is below `low` (or above `high`).
     low: float | None = None
     high: float | None = None
+    # The MonthFigures ratio a percentage comes from, printed with it.
+    ratio: str = ""
 
     def value(self, f: figures.MonthFigures):
         return getattr(f, self.key) if hasattr(f, self.key) else f[self.key]
@@ -29,18 +29,34 @@ class Indicator:
             return False
         return (self.low is not None and value < self.low) or (self.high is not None and value > self.high)
 
+    def cell(self, f: figures.MonthFigures, *, mark_lag: bool = True) -> dict:
+        value = self.value(f)
+        return {
+            "value": value,
+            "lags": mark_lag and self.lags(value),
+            "key": self.key,
+            "ratio": getattr(f, self.ratio) if self.ratio else None,
+        }
+
 
 # Thresholds: the national 2023 figures were 64.3% for both attendance and
 # KKA checks, so a group under half of its members is clearly behind; a
 # stunting share above 20% is WHO's "high" public-health level.
 INDICATORS = [
     Indicator("sessions_held", _("Pertemuan"), "", low=1),
-    Indicator("attendance_pct", _("% keluarga hadir"), "%", low=50),
-    Indicator("kka_checked_pct", _("% anak dipantau KKA"), "%", low=50),
+    Indicator("attendance_pct", _("% keluarga hadir"), "%", low=50, ratio="attendance_ratio"),
+    Indicator("kka_checked_pct", _("% anak dipantau KKA"), "%", low=50, ratio="kka_checked_ratio"),
     Indicator("kka_rujukan_unreferred", _("Perlu rujukan"), "", high=0),
-    Indicator("stunted_pct", _("% stunting (dari yang diukur)"), "%", high=20),
-    Indicator("trained_pct", _("% kader terlatih"), "%", low=50),
+    Indicator("stunted_pct", _("% stunting (dari yang diukur)"), "%", high=20, ratio="stunted_ratio"),
+    Indicator("trained_pct", _("% kader terlatih"), "%", low=50, ratio="trained_ratio"),
 ]
+
+# The counts the indicators read (with their ratios): all a submitted report
+# needs to give the dashboard and its trend.
+INDICATOR_COUNTS = [
+    "sessions_held", "families_present", "families_members", "kka_checked", "children_total",
+    "kka_rujukan_unreferred", "stunted", "measured", "measured_scored", "cadres_trained", "cadres_active",
+]  # fmt: skip
 
 
 @dataclass
@@ -50,27 +66,25 @@ class DashboardRow:
     values: list
     report: MonthlyReport | None
     no_session: bool
+    source: str
 
     @property
     def report_status(self) -> str:
         return self.report.status if self.report else "missing"
 
 
-def dashboard_rows(groups, month: Month, *, sort: str = ""):
-    area_rows, totals = figures.area_figures(groups, month)
-    reports = {
-        report.group_id: report
-        for report in MonthlyReport.objects.current().filter(group__in=groups.values("pk"), month=month.first)
-    }
-    rows = []
-    for row in area_rows:
-        values = []
-        for indicator in INDICATORS:
-            value = indicator.value(row.figures)
-            values.append({"value": value, "lags": indicator.lags(value), "key": indicator.key})
-        rows.append(
-            DashboardRow(row.group, row.figures, values, reports.get(row.group.pk), row.figures["sessions_held"] == 0)
+def _rows(area_rows: list[area.AreaRow], sort: str) -> list[DashboardRow]:
+    rows = [
+        DashboardRow(
+            row.group,
+            row.figures,
+            [indicator.cell(row.figures) for indicator in INDICATORS],
+            row.report,
+            row.figures["sessions_held"] == 0,
+            row.source,
         )
+        for row in area_rows
+    ]
     keys = [indicator.key for indicator in INDICATORS]
     descending = sort.startswith("-")
     if sort.lstrip("-") in keys:
@@ -80,60 +94,30 @@ def dashboard_rows(groups, month: Month, *, sort: str = ""):
         missing = [r for r in rows if r.values[index]["value"] is None]
         present.sort(key=lambda r: r.values[index]["value"], reverse=descending)
         rows = present + missing
-    total_values = [{"value": i.value(totals), "lags": False, "key": i.key} for i in INDICATORS]
-    return rows, total_values, totals
+    return rows
 
 
-# The counts an indicator needs; the trend sums just these from frozen reports.
-TREND_COUNTS = [
-    "sessions_held", "families_present", "families_members", "kka_checked", "children_total",
-    "kka_rujukan_unreferred", "stunted", "measured", "measured_scored", "cadres_trained", "cadres_active",
-]  # fmt: skip
+def _series(by_month: dict) -> list:
+    return [
+        (indicator, [(month.label, indicator.value(totals)) for month, (_rows, totals) in by_month.items()])
+        for indicator in INDICATORS
+    ]
 
 
-def _frozen_totals(groups, months: list[Month]) -> dict[Month, dict[str, int]]:
-    """Per month, the sums of the counts in the groups' current submitted reports (one query)."""
-    sums = {
-        key: Sum(Coalesce(Cast(KeyTextTransform(key, KeyTransform("counts", "snapshot")), IntegerField()), 0))
-        for key in TREND_COUNTS
-    }
-    rows = (
-        MonthlyReport.objects.current()
-        .exclude(status=MonthlyReport.Status.RETURNED)
-        .filter(group__in=groups.values("pk"), month__in=[m.first for m in months])
-        .order_by()
-        .values("month")
-        .annotate(**sums)
-    )
-    return {Month.of(row.pop("month")): row for row in rows}
+def dashboard_data(groups, month: Month, *, sort: str = "", months: int = 12):
+    """The table for `month` (rows and total cells) and the trend of the `months` up to it.
 
-
-def trend_series(groups, month: Month, month_totals: figures.MonthFigures, months: int = 12):
-    """Area totals per indicator over the last `months` months (oldest first).
-
-    An earlier month counts what the groups submitted (the frozen figure;
-    a report returned for correction is not one) and computes live only for groups that sent no report: at a
-    kabupaten that is a read of the reports instead of eleven full counts.
-    The number of queries depends on the months shown, not on the groups.
+    One read of the area (reports.area.area_months) for all months, so the
+    table, the trend and the recap show the same numbers.
     """
-    earlier = [month.back(back) for back in range(months - 1, 0, -1)]
-    frozen = _frozen_totals(groups, earlier)
-    series = {indicator.key: [] for indicator in INDICATORS}
-    for current in [*earlier, month]:
-        if current == month:
-            totals = month_totals
-        else:
-            unreported = groups.exclude(
-                Exists(
-                    MonthlyReport.objects.current()
-                    .exclude(status=MonthlyReport.Status.RETURNED)
-                    .filter(group=OuterRef("pk"), month=current.first)
-                )
-            )
-            live = figures.area_totals(unreported, current).counts
-            totals = figures.MonthFigures(
-                {**live, **{key: live[key] + (frozen.get(current, {}).get(key) or 0) for key in TREND_COUNTS}}
-            )
-        for indicator in INDICATORS:
-            series[indicator.key].append((current.label, indicator.value(totals)))
-    return [(indicator, series[indicator.key]) for indicator in INDICATORS]
+    shown = [month.back(back) for back in range(months - 1, -1, -1)]
+    by_month = area.area_months(groups, shown, only=INDICATOR_COUNTS)
+    area_rows, totals = by_month[month]
+    total_values = [indicator.cell(totals, mark_lag=False) for indicator in INDICATORS]
+    return _rows(area_rows, sort), total_values, _series(by_month)
+
+
+def trend_series(groups, month: Month, months: int = 12):
+    """Area totals per indicator over the last `months` months (oldest first)."""
+    shown = [month.back(back) for back in range(months - 1, -1, -1)]
+    return _series(area.area_months(groups, shown, only=INDICATOR_COUNTS))

@@ -28,10 +28,12 @@ def _supervisors(group: BkbGroup) -> list[str]:
     return [person.get_full_name() or person.username for person in people.order_by("last_name", "first_name")]
 
 
-def _chair(group: BkbGroup) -> str:
+def _chair(group: BkbGroup, month: Month) -> str:
     role = (
-        CadreRole.objects.filter(group=group, role=CadreRole.Role.KETUA, cadre__active=True)
+        CadreRole.objects.held_on(month.last)
+        .filter(group=group, role=CadreRole.Role.KETUA)
         .select_related("cadre")
+        .order_by("started_on")
         .first()
     )
     return role.cadre.name if role else ""
@@ -76,14 +78,15 @@ def group_report_data(group: BkbGroup, month: Month) -> dict:
         .select_related("family")
         .order_by("family__mother_name", "name")
     )
+    # The cadres who held a role on the month's last day, as the cadre figures count them.
+    held = CadreRole.objects.held_on(month.last).filter(group=group)
     cadres = (
-        Cadre.objects.filter(roles__group=group, active=True)
-        .distinct()
+        Cadre.objects.filter(pk__in=held.values("cadre"))
         .annotate(trained=Exists(Training.objects.filter(cadre=OuterRef("pk"), date__lte=month.last)))
         .order_by("name")
     )
     roles: dict[int, list[str]] = {}
-    for role in CadreRole.objects.filter(group=group, cadre__active=True).order_by("role", "age_group"):
+    for role in held.order_by("role", "age_group"):
         text = role.get_role_display()
         if role.age_group is not None:
             text += f" {AgeGroup(role.age_group).label}"
@@ -140,7 +143,7 @@ def group_report_data(group: BkbGroup, month: Month) -> dict:
             {"name": cadre.name, "roles": ", ".join(roles.get(cadre.pk, [])), "trained": cadre.trained}
             for cadre in cadres
         ],
-        "chair": _chair(group),
+        "chair": _chair(group, month),
         "supervisors": _supervisors(group),
     }
 

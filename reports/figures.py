@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import CadreRole, Training
+from cadres.models import CadreRole, Training, held_on_q
 from families.ages import AgeGroup, add_months
 from families.kka import KkaStatus, annotate_kka_status
 from families.models import Child, Family, Measurement, MilestoneRecord, Referral
@@ -52,16 +52,19 @@ class Population:
 
 
 def _cadre_base(month: Month) -> QuerySet:
-    return CadreRole.objects.annotate(
-        trained=Exists(Training.objects.filter(cadre=OuterRef("cadre"), date__lte=month.last))
-    )
+    # Nothing month-bound here: the predicates carry the month, so an area's
+    # cadres can be counted for many months in one query (distinct_cadre_counts).
+    return CadreRole.objects.all()
 
 
 def _cadre_figures(month: Month) -> dict[str, Q]:
-    active = Q(cadre__active=True, cadre__date_joined__lte=month.last)
+    # Roles held on the month's last day, from the role history: a cadre who
+    # leaves today still counts in the months she served.
+    active = held_on_q(month.last)
+    trained = Q(Exists(Training.objects.filter(cadre=OuterRef("cadre"), date__lte=month.last)))
     figures = {
         "cadres_active": active,
-        "cadres_trained": active & Q(trained=True),
+        "cadres_trained": active & trained,
         "cadres_new": active & Q(cadre__date_joined__gt=add_months(month.last, -12)),
     }
     for role in CadreRole.Role.values:
@@ -263,15 +266,47 @@ def empty_counts() -> dict[str, int]:
     return dict.fromkeys(FIGURE_POPULATION, 0)
 
 
+def frozen_counts(counts: dict[str, int]) -> dict[str, int]:
+    """A submitted report's counts with every figure present.
+
+    Reports frozen before a figure existed read 0 for it, except
+    "measured_scored": they divided the stunting share by all measured.
+    """
+    found = {**empty_counts(), **counts}
+    if "measured_scored" not in counts:
+        found["measured_scored"] = found["measured"]
+    return found
+
+
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+@dataclass(frozen=True)
+class Ratio:
+    """A share as the reports print it: part, whole and percent ("2 dari 18 (11,1%)")."""
+
+    part_key: str
+    whole_key: str
+    part: int
+    whole: int
+
+    @property
+    def pct(self) -> float | None:
+        return percent(self.part, self.whole)
+
+
 @dataclass
 class MonthFigures:
-    """A group's (or an area's) counts with the ratios the reports show."""
+    """A group's (or an area's) counts with the ratios the reports show.
+
+    For an area, `cadres_counted_once` says the cadre figures count people
+    across the area (a cadre serving two groups is one), so they are not
+    the sum of the group rows.
+    """
 
     counts: dict[str, int]
+    cadres_counted_once: bool = False
 
     def __getitem__(self, key: str) -> int:
         return self.counts[key]
@@ -279,26 +314,53 @@ class MonthFigures:
     def get(self, key: str, default=None):
         return self.counts.get(key, default)
 
+    def ratio(self, part_key: str, whole_key: str) -> Ratio:
+        return Ratio(part_key, whole_key, self.counts[part_key], self.counts[whole_key])
+
+    @property
+    def attendance_ratio(self) -> Ratio:
+        return self.ratio("families_present", "families_members")
+
+    @property
+    def children_present_ratio(self) -> Ratio:
+        return self.ratio("children_present", "children_total")
+
+    @property
+    def kka_checked_ratio(self) -> Ratio:
+        return self.ratio("kka_checked", "children_total")
+
+    @property
+    def stunted_ratio(self) -> Ratio:
+        # Over the children measured with a z-score (WHO's tables stop at 60 months).
+        return self.ratio("stunted", "measured_scored")
+
+    @property
+    def trained_ratio(self) -> Ratio:
+        return self.ratio("cadres_trained", "cadres_active")
+
+    @property
+    def kb_ratio(self) -> Ratio:
+        return self.ratio("families_kb", "families_pus")
+
     @property
     def attendance_pct(self) -> float | None:
-        return percent(self.counts["families_present"], self.counts["families_members"])
+        return self.attendance_ratio.pct
 
     @property
     def kka_checked_pct(self) -> float | None:
-        return percent(self.counts["kka_checked"], self.counts["children_total"])
+        return self.kka_checked_ratio.pct
 
     @property
     def stunted_pct(self) -> float | None:
-        # Reports frozen before "measured_scored" existed divide by all measured.
-        return percent(self.counts["stunted"], self.counts.get("measured_scored") or self.counts["measured"])
+        return self.stunted_ratio.pct
 
     @property
     def trained_pct(self) -> float | None:
-        return percent(self.counts["cadres_trained"], self.counts["cadres_active"])
+        return self.trained_ratio.pct
 
     @property
     def kb_pct(self) -> float | None:
-        return percent(self.counts["families_kb"], self.counts["families_pus"])
+        return self.kb_ratio.pct
 
     @property
     def families_per_cadre(self) -> float | None:
@@ -306,13 +368,14 @@ class MonthFigures:
         return round(self.counts["families_members"] / active, 1) if active else None
 
     def age_rows(self) -> list[dict]:
+        # The keys are built here, not in the template: a template's `add` of a
+        # string and a number gives "" and every cell read 0.
         return [
             {
                 "label": label,
-                "key": value,
+                "key": f"children_age_{value}",
                 "children": self.counts[f"children_age_{value}"],
-                "present": self.counts[f"children_present_age_{value}"],
-                "pct": percent(self.counts[f"children_present_age_{value}"], self.counts[f"children_age_{value}"]),
+                "present": self.ratio(f"children_present_age_{value}", f"children_age_{value}"),
             }
             for value, label in AgeGroup.choices
         ]
@@ -335,33 +398,28 @@ def group_figures(group: BkbGroup, month: Month) -> MonthFigures:
     return MonthFigures({**empty_counts(), **found})
 
 
-def area_totals(groups: QuerySet, month: Month) -> MonthFigures:
-    """The recap's totals row alone (the sum of the group rows), without the rows."""
-    totals = empty_counts()
-    for found in counts(groups, month).values():
-        for key, value in found.items():
-            totals[key] += value
-    return MonthFigures(totals)
+def distinct_cadre_counts(groups: QuerySet, months: list[Month]) -> dict[Month, dict[str, int]]:
+    """Per month, the cadre figures of all `groups` together, each person counted once (one query).
 
-
-@dataclass
-class AreaRow:
-    group: BkbGroup
-    figures: MonthFigures
-
-
-def area_figures(groups: QuerySet, month: Month) -> tuple[list[AreaRow], MonthFigures]:
-    """A row per group and the totals: the recap and the dashboard."""
-    by_group = counts(groups, month)
-    rows = [
-        AreaRow(group, MonthFigures({**empty_counts(), **by_group.get(group.pk, {})}))
-        for group in groups.select_related("desa__parent").order_by("desa__parent__name", "desa__name", "name")
-    ]
-    totals = empty_counts()
-    for row in rows:
-        for key, value in row.figures.counts.items():
-            totals[key] += value
-    return rows, MonthFigures(totals)
+    A cadre serving two groups is one person in an area total, so an area's
+    cadre figures are not the sum of its group rows.
+    """
+    pop = FIGURE_POPULATION["cadres_active"]
+    if not months:
+        return {}
+    base = pop.base(months[0]).filter(**{f"{pop.group_field}__in": groups.values("pk")}).order_by()
+    found = base.aggregate(
+        **{
+            f"m{index}_{key}": Count(pop.count_field, filter=q, distinct=True)
+            for index, month in enumerate(months)
+            for key, q in pop.figures(month).items()
+        }
+    )
+    result: dict[Month, dict[str, int]] = {month: {} for month in months}
+    for name, value in found.items():
+        index, key = name.split("_", 1)
+        result[months[int(index[1:])]][key] = value
+    return result
 
 
 LABELS = {

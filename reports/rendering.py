@@ -11,30 +11,23 @@ from reports.models import MonthlyReport
 from reports.pdf import html_document, render_pdf
 from reports.periods import Month
 
+GROWTH_CHART = ["children_total", "measured", "stunted", "underweight", "wasted"]
 
-def growth_chart(data: dict) -> str:
+
+def growth_chart(data: dict, rows_url: str | None = None) -> str:
     counts = data["counts"]
-    return mark_safe(
-        bar_chart_svg(
-            [
-                (figures.label("children_total"), counts["children_total"]),
-                (figures.label("measured"), counts["measured"]),
-                (figures.label("stunted"), counts["stunted"]),
-                (figures.label("underweight"), counts["underweight"]),
-                (figures.label("wasted"), counts["wasted"]),
-            ]
-        )
-    )
+    links = {index: (key, f"{rows_url}{key}/") for index, key in enumerate(GROWTH_CHART)} if rows_url else None
+    return mark_safe(bar_chart_svg([(figures.label(key), counts[key]) for key in GROWTH_CHART], links=links))
 
 
 def group_report_context(data: dict, *, report: MonthlyReport | None = None, rows_url: str | None = None) -> dict:
     month = Month.parse(data["month"])
     return {
         "data": data,
-        "f": figures.MonthFigures(data["counts"]),
+        "f": figures.MonthFigures(figures.frozen_counts(data["counts"])),
         "month": month,
         "title": documents.report_title(data),
-        "growth_chart": growth_chart(data),
+        "growth_chart": growth_chart(data, rows_url),
         "report": report,
         "rows_url": rows_url,
         "labels": {key: figures.label(key) for key in data["counts"]},

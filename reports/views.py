@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from cadres.models import Cadre
 from groups.access import get_area_for, get_group_for, require
 from groups.models import Area, BkbGroup
+from reports import area as area_views
 from reports import documents, figures, rendering, services
 from reports.charts import trend_svg
-from reports.dashboard import INDICATORS, dashboard_rows, trend_series
+from reports.dashboard import INDICATORS, dashboard_data
 from reports.models import BatchPrint, MonthlyReport
 from reports.periods import Month
 
@@ -154,11 +155,8 @@ def dashboard(request):
         area = next((a for a in areas if a.pk in assigned), areas[0])
     month = _month(request.GET.get("bulan"))
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
-    rows, totals, month_totals = dashboard_rows(groups, month, sort=request.GET.get("urut", ""))
-    trends = [
-        (indicator, trend_svg(points, unit=indicator.unit))
-        for indicator, points in trend_series(groups, month, month_totals)
-    ]
+    rows, totals, series = dashboard_data(groups, month, sort=request.GET.get("urut", ""))
+    trends = [(indicator, trend_svg(points, unit=indicator.unit)) for indicator, points in series]
     return render(
         request,
         "reports/dashboard.html",
@@ -181,7 +179,7 @@ def _recap(request, area_id, month):
     area = get_area_for(request.user, area_id)
     month = _month(month)
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
-    rows, totals = figures.area_figures(groups, month)
+    rows, totals = area_views.area_figures(groups, month)
     return area, month, rows, totals
 
 

@@ -73,13 +73,13 @@ class SessionForm(forms.ModelForm):
 
         # Cadres who ran this session stay listed even if they have since left,
         # or saving a past session would silently drop them.
-        serving = Q(roles__group=group, active=True)
+        serving = Q(roles__group=group, roles__ended_on__isnull=True, active=True)
         if not is_new:
             serving |= Q(pk__in=self.instance.session_cadres.values("cadre_id"))
         self.cadres = list(
             Cadre.objects.filter(serving)
             .distinct()
-            .prefetch_related(Prefetch("roles", queryset=CadreRole.objects.filter(group=group)))
+            .prefetch_related(Prefetch("roles", queryset=CadreRole.objects.current().filter(group=group)))
             .order_by("name")
         )
         ran = {} if is_new else dict(self.instance.session_cadres.values_list("cadre_id", "role"))

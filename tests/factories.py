@@ -34,8 +34,13 @@ def cadre(
 ) -> Cadre:
     if role in ("ketua", "sekretaris", "bendahara"):
         age_group = None
+    ended_on = fields.pop("ended_on", None)
     person = Cadre.objects.create(name=fields.pop("name", f"Kader {next(_seq)}"), user=user, **fields)
-    CadreRole.objects.create(cadre=person, group=group, role=role, age_group=age_group)
+    if not person.active and ended_on is None:
+        ended_on = person.date_joined  # as the migration records a leaver whose end date is unknown
+    CadreRole.objects.create(
+        cadre=person, group=group, role=role, age_group=age_group, started_on=person.date_joined, ended_on=ended_on
+    )
     return person
 
 

@@ -1,17 +1,33 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+def _figure(context, key, value):
+    base = context.get("rows_url")
+    if base:
+        return format_html('<a href="{}{}/" class="fig" data-fig="{}">{}</a>', base, key, key, value)
+    return format_html("{}", value)
 
 
 @register.simple_tag(takes_context=True)
 def fig(context, key):
     """A figure from the report's counts; on the preview page, a link to the rows behind it."""
-    value = context["data"]["counts"].get(key, 0)
-    base = context.get("rows_url")
-    if base:
-        return format_html('<a href="{}{}/" class="fig" data-fig="{}">{}</a>', base, key, key, value)
-    return value
+    return _figure(context, key, context["f"].counts[key])
+
+
+@register.simple_tag(takes_context=True)
+def ratio(context, share):
+    """A share with its denominator: "2 dari 18 (11,1%)"; each number a link where figures link."""
+    return format_html(
+        '{} {} {} <span class="pct">({})</span>',
+        _figure(context, share.part_key, share.part),
+        _("dari"),
+        _figure(context, share.whole_key, share.whole),
+        pct(share.pct),
+    )
 
 
 @register.filter

@@ -77,7 +77,7 @@ def test_supervisor_drills_from_dashboard_to_group_month_and_pdf(october, world,
     expect(preview).to_contain_text("Oktober 2026")
     present = page.locator("a.fig[data-fig=families_present]")
     expect(present).to_have_text("2")
-    expect(page.locator("#attendance-figure")).to_contain_text("2 / 3 (66,7%)")
+    expect(page.locator("#attendance-figure")).to_contain_text("2 dari 3 (66,7%)")
     snap(page, tmp_path, "2-group-month")
 
     present.click()
@@ -104,7 +104,7 @@ def test_supervisor_drills_from_dashboard_to_group_month_and_pdf(october, world,
     content = response.body()
     text = pdf_text(content, tmp_path)
     assert "BKB Melati" in text and "Oktober 2026" in text
-    assert "2 / 3 (66,7%)" in text
+    assert "2 dari 3 (66,7%)" in text
 
 
 def test_admin_batch_prints_a_kecamatan(october, world, laptop, live_server, tmp_path):  # noqa: F811

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cadres.models import Cadre
+from cadres.models import Cadre, CadreRole
 from families.models import Instrument, Measurement, Milestone, MilestoneRecord, Referral
 from sessions.models import Attendance, CoachingSession, HomeVisit, Topic
 from tests import factories as f
@@ -22,6 +22,7 @@ def _immediate_tasks(settings, tmp_path):
 def october(world):
     group = world["group_a"]
     Cadre.objects.filter(user=world["cadre_a"]).update(date_joined=D(2020, 1, 1))  # Imas, ketua
+    CadreRole.objects.filter(cadre__user=world["cadre_a"]).update(started_on=D(2020, 1, 1))
     oom = f.cadre(group, name="Oom", role="inti", age_group=1, date_joined=D(2026, 3, 1))
     f.training(oom, D(2025, 5, 1))
     f.cadre(group, name="Berhenti", role="bantu", age_group=2, date_joined=D(2019, 1, 1), active=False)

@@ -3,7 +3,7 @@
 import pytest
 
 from groups.models import BkbGroup
-from reports import figures
+from reports import area, figures
 from reports.periods import Month
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_rows_behind_each_figure_are_the_rows_counted(october):
 
 def test_recap_rows_and_totals(october, world):
     groups = BkbGroup.objects.filter(pk__in=[world["group_a"].pk, world["group_b"].pk, world["group_c"].pk])
-    rows, totals = figures.area_figures(groups, OCT)
+    rows, totals = area.area_figures(groups, OCT)
     by_name = {row.group.name: row.figures for row in rows}
     assert list(by_name) == ["BKB Melati", "BKB Mawar", "BKB Dahlia"]  # Cikeruh, Hegarmanah, then Tanjungsari
     assert by_name["BKB Mawar"]["families_members"] == 1
@@ -124,7 +124,7 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     november = Month(2026, 11)
     series = dict(
         (indicator.key, points)
-        for indicator, points in trend_series(groups, november, figures.area_totals(groups, november), months=3)
+        for indicator, points in trend_series(groups, november, months=3)
     )
     assert [label for label, _value in series["attendance_pct"]] == ["September 2026", "Oktober 2026", "November 2026"]
     # October: Melati's frozen 2 of 3 plus Mawar's live 0 of 1.
@@ -138,6 +138,6 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     report_return(report=MonthlyReport.objects.get(), user=world["supervisor"], comment="Cek daftar hadir")
     series = dict(
         (indicator.key, points)
-        for indicator, points in trend_series(groups, november, figures.area_totals(groups, november), months=3)
+        for indicator, points in trend_series(groups, november, months=3)
     )
     assert series["attendance_pct"][1][1] == 75.0  # 3 of 3 live plus 0 of 1

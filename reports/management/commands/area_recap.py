@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from groups.models import Area, BkbGroup
-from reports.figures import area_figures
+from reports.area import area_figures
 from reports.periods import Month
 from reports.rendering import area_recap_pdf
 
