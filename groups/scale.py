@@ -31,8 +31,9 @@ from families.measurements import LYING_UNTIL_MONTHS
 from families.models import Child, Family, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from groups.models import Area, BkbGroup, User
-from reports.figures import empty_counts
+from reports.documents import group_reports_data
 from reports.models import MonthlyReport
+from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
 SCALE_PASSWORD = "bkb-bench"
@@ -214,15 +215,23 @@ class ScaleSeeder:
             self._families_and_children()
             self._sessions()
             self._kka_marks()
-            self._reports()
             self.ids.sync_sequences()
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+        # The reports count the loaded rows with the app's own queries: the
+        # planner needs the tables' statistics first.
+        self._analyze()
+        with transaction.atomic():
+            self._reports()
+            self.ids.sync_sequences()
+        self._analyze()
+        return self.phase_times
+
+    def _analyze(self) -> None:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self._phase("analyze", started, 0)
-        return self.phase_times
 
     # --- areas, users --------------------------------------------------------------------
 
@@ -462,8 +471,6 @@ class ScaleSeeder:
         rng = self.rng
         topics = list(Topic.objects.filter(active=True).order_by("order", "pk").values_list("pk", flat=True))
         session_rows, cadre_rows, attendance_rows, measurement_rows, visit_rows = [], [], [], [], []
-        self.month_stats: dict[tuple[int, datetime.date], dict] = {}
-        self.session_of: dict[tuple[int, datetime.date], tuple[int, datetime.date, int]] = {}
         for plan in self.groups:
             for first in self.month_starts:
                 day = _weekday_in_month(first, plan.meeting_day, rng.randint(1, 2))
@@ -477,22 +484,16 @@ class ScaleSeeder:
                     (sid, plan.id, day, "Posyandu", json.dumps([0, 1, 2, 3, 4, 5]), topic,
                      rng.choice(["", "balok susun", "buku cerita", "puzzle"]), "", "", plan.user_id, self.now, self.now)
                 )  # fmt: skip
-                self.session_of[(plan.id, first)] = (sid, day, topic)
                 for cid, role, _age in plan.cadre_ids:
                     if role in ("inti", "piket", "ketua"):
                         cadre_rows.append(
                             (self.ids.take(SessionCadre), sid, cid, "piket" if role == "piket" else "inti")
                         )
-                stats = {"members": 0, "present": 0, "absent": 0, "visited": 0, "children": 0, "measured": 0,
-                         "stunted": 0, "underweight": 0, "wasted": 0}  # fmt: skip
                 for fam in plan.families:
                     if fam.joined > day or (fam.left is not None and fam.left <= day):
                         continue
-                    stats["members"] += 1
                     kids = [k for k in fam.kids if k.birth <= day and age_in_months(k.birth, day) < 72]
-                    stats["children"] += len(kids)
                     if rng.random() < fam.propensity:
-                        stats["present"] += 1
                         youngest = kids[-1].id if kids else None
                         attendee = "ibu" if rng.random() < 0.9 else rng.choice(["ayah", "lain"])
                         attendance_rows.append((self.ids.take(Attendance), sid, fam.id, youngest, attendee))
@@ -503,19 +504,12 @@ class ScaleSeeder:
                             measurement_rows.append(
                                 (self.ids.take(Measurement), kid.id, day, *m, None, None, sid, plan.user_id, self.now)
                             )
-                            stats["measured"] += 1
-                            stats["stunted"] += m[3] is not None and m[3] < -2
-                            stats["underweight"] += m[4] is not None and m[4] < -2
-                            stats["wasted"] += m[5] is not None and m[5] < -2
                     else:
-                        stats["absent"] += 1
                         if rng.random() < 0.5:
-                            stats["visited"] += 1
                             visit_day = min(self.today, day + datetime.timedelta(days=rng.randint(1, 10)))
                             visit_rows.append(
                                 (self.ids.take(HomeVisit), fam.id, visit_day, "ibu", "", plan.user_id, self.now)
                             )
-                self.month_stats[(plan.id, first)] = stats
         copy_rows(
             CoachingSession,
             ["id", "group", "date", "place", "age_groups", "topic", "ape_used", "supervising_agency", "notes",
@@ -585,66 +579,38 @@ class ScaleSeeder:
     def _reports(self) -> None:
         """Submitted reports for the complete months; the last one about 60 % submitted so far.
 
-        The snapshot has the shape of reports.documents.group_report_data, with
-        the headline counts taken from the generator (not recomputed by
-        reports.figures: this is bench data, and recomputing would take minutes).
+        Each snapshot is what submitting would freeze: reports.documents
+        computes it for all the groups of a month at once, with the same
+        figures as the app, so the bench's trends and PDFs show the data.
         """
         started = time.perf_counter()
         rng = self.rng
-        rows = []
+        count = 0
         complete = [m for m in self.month_starts if add_months(m, 1) <= self.today]
-        topic_names = dict(Topic.objects.values_list("pk", "name"))
-        area_name = {pk: name for pk, _k, name in self.desa}
-        for plan in self.groups:
-            desa_id, k, _ = self.desa[(plan.number - 1) % len(self.desa)]
-            for first in complete:
-                latest = first == complete[-1]
+        groups = BkbGroup.objects.filter(pk__in=[plan.id for plan in self.groups])
+        for first in complete:
+            latest = first == complete[-1]
+            snapshots = group_reports_data(groups, Month.of(first))
+            rows = []
+            for plan in self.groups:
                 if latest and rng.random() > 0.6:
                     continue
-                stats = self.month_stats.get((plan.id, first))
-                session = self.session_of.get((plan.id, first))
-                counts = empty_counts()
-                if stats:
-                    counts.update(
-                        sessions_held=1, families_members=stats["members"], families_present=stats["present"],
-                        families_absent=stats["absent"], families_absent_visited=stats["visited"],
-                        children_total=stats["children"], measured=stats["measured"], kka_checked=stats["measured"],
-                        kka_sesuai=stats["children"], stunted=stats["stunted"], underweight=stats["underweight"],
-                        wasted=stats["wasted"], cadres_active=4, cadres_role_ketua=1, cadres_role_inti=2,
-                        cadres_role_piket=1,
-                    )  # fmt: skip
-                snapshot = {
-                    "version": 1,
-                    "month": f"{first:%Y-%m}",
-                    "group": {"id": plan.id, "name": f"BKB #{plan.number}", "rw": "01", "desa": area_name[desa_id],
-                              "kecamatan": self.kecamatan[k][2], "kabupaten": SCALE_KABUPATEN, "stratum": "Dasar",
-                              "integration": "Tidak terintegrasi", "has_ape_kit": True, "meeting_place": "Posyandu",
-                              "year_formed": 2016, "decree_number": ""},
-                    "counts": counts,
-                    "sessions": [{"date": session[1].isoformat(), "topic": topic_names.get(session[2], ""),
-                                  "age_groups": ["0-1 tahun", "1-2 tahun", "2-3 tahun", "3-4 tahun", "4-5 tahun",
-                                                 "5-6 tahun"], "ape_used": ""}] if session else [],
-                    "attendance": [],
-                    "attention": [],
-                    "cadres": [],
-                    "chair": "",
-                    "supervisors": [],
-                }  # fmt: skip
+                k = self.desa[(plan.number - 1) % len(self.desa)][1]
                 submitted = datetime.datetime.combine(add_months(first, 1), datetime.time(2, 0), tzinfo=datetime.UTC)
                 submitted += datetime.timedelta(days=rng.randint(0, 5))
                 verified = not latest and rng.random() < 0.9
                 rows.append(
                     (self.ids.take(MonthlyReport), plan.id, first, 1, "verified" if verified else "submitted",
-                     json.dumps(snapshot), plan.user_id, submitted, submitted.day > 3,
+                     json.dumps(snapshots[plan.id]), plan.user_id, submitted, submitted.day > 3,
                      self.supervisor_ids[k] if verified else None, submitted if verified else None, "", None, True)
                 )  # fmt: skip
-        copy_rows(
-            MonthlyReport,
-            ["id", "group", "month", "version", "status", "snapshot", "submitted_by", "submitted_at", "is_late",
-             "reviewed_by", "reviewed_at", "review_comment", "replaces", "is_current"],
-            rows,
-        )  # fmt: skip
-        self._phase("monthly reports", started, len(rows))
+            count += copy_rows(
+                MonthlyReport,
+                ["id", "group", "month", "version", "status", "snapshot", "submitted_by", "submitted_at", "is_late",
+                 "reviewed_by", "reviewed_at", "review_comment", "replaces", "is_current"],
+                rows,
+            )  # fmt: skip
+        self._phase("monthly reports", started, count)
 
 
 def seed_scale(*, groups: int, months: int, seed: int, today: datetime.date, out=print):

@@ -251,10 +251,14 @@ def _count_grouped(pop: Population, base: QuerySet, result: dict[int, dict[str, 
                 found[key] += row["n"]
 
 
-def rows_behind(group: BkbGroup, month: Month, key: str) -> QuerySet:
-    """The rows a figure counts, for the "show me" links. KeyError for unknown keys."""
+def rows_behind(group: BkbGroup | QuerySet, month: Month, key: str) -> QuerySet:
+    """The rows a figure counts, for the "show me" links. KeyError for unknown keys.
+
+    `group` is one group, or a queryset of groups for a batch of reports.
+    """
     pop = FIGURE_POPULATION[key]
-    rows = pop.base(month).filter(**{pop.group_field: group}).filter(pop.figures(month)[key])
+    lookup = pop.group_field if isinstance(group, BkbGroup) else f"{pop.group_field}__in"
+    rows = pop.base(month).filter(**{lookup: group}).filter(pop.figures(month)[key])
     if pop.key == "cadres":
         from cadres.models import Cadre
 

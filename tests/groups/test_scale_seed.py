@@ -1,0 +1,29 @@
+"""seed_scale (the bench's kabupaten) freezes what submitting would freeze."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from groups.scale import seed_scale
+from reports.documents import group_report_data
+from reports.models import MonthlyReport
+from reports.periods import Month
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads with PostgreSQL's COPY")
+def test_scale_reports_freeze_the_apps_own_figures(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    seed_scale(groups=3, months=4, seed=5, today=datetime.date(2026, 11, 23), out=lambda *args: None)
+
+    reports = list(MonthlyReport.objects.select_related("group").order_by("group", "month"))
+    assert len(reports) >= 6
+    for report in reports:
+        live = group_report_data(report.group, Month.of(report.month))
+        assert report.snapshot == live, (report.group_id, report.month)
+    # Real data, not placeholders: children checked, someone to refer, people on the lists.
+    totals = {key: sum(r.snapshot["counts"][key] for r in reports) for key in ("kka_checked", "measured")}
+    assert all(totals.values()), totals
+    assert any(r.snapshot["attendance"] and r.snapshot["cadres"] and r.snapshot["chair"] for r in reports)
