@@ -29,6 +29,7 @@ class FamilyForm(forms.ModelForm):
             "kk_number",
             "phone",
             "whatsapp",
+            "language",
             "address",
             "rt",
             "rw",

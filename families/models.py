@@ -56,6 +56,10 @@ class Family(models.Model):
         KS3 = "ks3", _("KS III")
         KS3_PLUS = "ks3_plus", _("KS III Plus")
 
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Bahasa Indonesia")
+        ENGLISH = "en", _("Bahasa Inggris")
+
     group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="families", verbose_name=_("kelompok"))
     mother_name = models.CharField(_("nama ibu/pengasuh utama"), max_length=120)
     caregiver = models.CharField(
@@ -75,6 +79,13 @@ class Family(models.Model):
         blank=True,
         validators=[validate_phone],
         help_text=_("Kosongkan bila sama dengan nomor HP."),
+    )
+    language = models.CharField(
+        _("bahasa pesan WhatsApp"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.INDONESIAN,
+        help_text=_("Undangan dan pengingat dikirim dalam bahasa ini, apa pun bahasa tampilan kader."),
     )
     address = models.CharField(_("alamat"), max_length=200, blank=True)
     rt = models.CharField(_("RT"), max_length=5, blank=True)

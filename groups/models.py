@@ -33,6 +33,24 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(under_any("path", paths))
 
 
+# The word people put before a name at each level. Names are stored without it
+# ("Cikeruh", not "Desa Cikeruh") and `Area.label` adds it back; a name that
+# already starts with its level's word or an alternative ("Kota Bandung",
+# "Kelurahan Sukajadi") is printed as stored.
+LEVEL_WORDS = {1: ("Provinsi",), 2: ("Kabupaten", "Kab.", "Kota"), 3: ("Kecamatan", "Kec."), 4: ("Desa", "Kelurahan")}
+# "Kota" and "Kelurahan" say something the added word would not, so they stay in the name.
+KEPT_WORDS = ("Kota", "Kelurahan")
+
+
+def bare_area_name(level: int, name: str) -> str:
+    """`name` without a leading level word that `Area.label` would add again ("Desa Cikeruh" -> "Cikeruh")."""
+    name = " ".join(name.split())
+    for word in LEVEL_WORDS.get(level, ()):
+        if word not in KEPT_WORDS and name.lower().startswith(word.lower() + " ") and len(name) > len(word) + 1:
+            return name[len(word) + 1 :].strip()
+    return name
+
+
 class Area(models.Model):
     class Level(models.IntegerChoices):
         PROVINSI = 1, _("Provinsi")
@@ -61,9 +79,10 @@ class Area(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
 
     def save(self, *args, **kwargs):
+        self.name = bare_area_name(self.level, self.name)
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if path != self.path:
@@ -71,6 +90,14 @@ class Area(models.Model):
             # areas are loaded once from official codes and not moved.
             self.path = path
             Area.objects.filter(pk=self.pk).update(path=path)
+
+    @property
+    def label(self) -> str:
+        """The name as people say it, with its level word once: "Desa Cikeruh", "Kota Bandung"."""
+        words = LEVEL_WORDS.get(self.level, ())
+        if any(self.name.lower().startswith(word.lower() + " ") for word in words):
+            return self.name
+        return f"{words[0]} {self.name}" if words else self.name
 
     def clean(self):
         if self.level == self.Level.PROVINSI:
@@ -199,7 +226,12 @@ class BkbGroup(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """"BKB Melati" whether the name was given as "Melati" or "BKB Melati": texts never add "BKB" themselves."""
+        return self.name if self.name.upper().startswith("BKB ") else f"BKB {self.name}"
 
     def clean(self):
         if self.year_formed and self.year_formed > timezone.localdate().year:
