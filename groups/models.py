@@ -8,6 +8,7 @@ decided here and only here: every view, report and export filters through
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -242,3 +243,67 @@ class BkbGroup(models.Model):
     @property
     def kabupaten(self) -> Area | None:
         return self.desa.ancestor(Area.Level.KABUPATEN)
+
+
+class Office(models.Model):
+    """The district office (*Dinas*) of a kabupaten: it issues the cadres' certificates, and who signs them.
+
+    Optional: a kabupaten without one gets `Office.for_kabupaten`'s defaults.
+    """
+
+    kabupaten = models.OneToOneField(
+        Area,
+        on_delete=models.CASCADE,
+        related_name="office",
+        limit_choices_to={"level": Area.Level.KABUPATEN},
+        verbose_name=_("kabupaten/kota"),
+    )
+    name = models.CharField(_("nama dinas"), max_length=200)
+    place = models.CharField(
+        _("tempat penerbitan"), max_length=80, blank=True, help_text=_("Kosongkan untuk memakai nama kabupaten/kota.")
+    )
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signer_title = models.CharField(_("jabatan penanda tangan"), max_length=160, blank=True)
+    signer_nip = models.CharField(
+        _("NIP penanda tangan"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("NIP terdiri dari 18 angka."))],
+    )
+
+    class Meta:
+        verbose_name = _("dinas kabupaten/kota")
+        verbose_name_plural = _("dinas kabupaten/kota")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kabupaten_id and self.kabupaten.level != Area.Level.KABUPATEN:
+            raise ValidationError({"kabupaten": _("Pilih wilayah tingkat kabupaten/kota.")})
+
+    @classmethod
+    def for_kabupaten(cls, kabupaten: Area | None) -> "Office":
+        """The kabupaten's office as set in the admin, or an unsaved one with default wording."""
+        office = cls.objects.filter(kabupaten=kabupaten).first() if kabupaten else None
+        if office is None:
+            office = cls(kabupaten=kabupaten)
+        if not office.name:
+            office.name = (
+                _("Dinas Pengendalian Penduduk dan Keluarga Berencana %(kabupaten)s") % {"kabupaten": kabupaten.label}
+                if kabupaten
+                else _("Dinas Pengendalian Penduduk dan Keluarga Berencana")
+            )
+        if not office.signer_title:
+            office.signer_title = _("Kepala Dinas")
+        return office
+
+    @property
+    def place_name(self) -> str:
+        """Where the certificate is signed: "Sumedang, 23 November 2026"."""
+        if self.place:
+            return self.place
+        if self.kabupaten_id is None:
+            return ""
+        name = self.kabupaten.name
+        return name[len("Kota ") :] if name.startswith("Kota ") else name
