@@ -67,7 +67,7 @@ class Area(models.Model):
     code = models.CharField(_("kode wilayah"), max_length=20, blank=True)
     # Materialised path ("/3/17/210/") so "everything under this area" is one
     # indexed prefix match instead of a recursive query.
-    path = models.CharField(max_length=255, editable=False, db_index=True)
+    path = models.CharField(_("jalur wilayah"), max_length=255, editable=False, db_index=True)
 
     objects = AreaQuerySet.as_manager()
 
@@ -214,7 +214,7 @@ class BkbGroup(models.Model):
     integration = models.CharField(_("integrasi"), max_length=12, choices=Integration.choices, default=Integration.NONE)
     has_ape_kit = models.BooleanField(_("punya APE (BKB Kit)"), default=False)
     active = models.BooleanField(_("aktif"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = BkbGroupQuerySet.as_manager()
 
