@@ -69,3 +69,27 @@ def test_texts_go_out_in_the_familys_language_not_the_cadres(world, members, log
     assert "You were not able to attend the BKB Melati session" in absentees["Ani"]
     # The text shown for copying into a group chat is the default language's.
     assert response.context["invitation"].startswith("Undangan pertemuan BKB Melati")
+
+
+@pytest.mark.parametrize(("sent", "stored"), [({}, "id"), ({"language": "en"}, "en")])
+def test_family_form_keeps_the_message_language(world, login, sent, stored):
+    from families.models import Family
+
+    data = {
+        "mother_name": "Siti Aminah",
+        "caregiver": "ibu",
+        "rt": "02",
+        "rw": "03",
+        "joined_on": "2026-01-05",
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "0",
+        "children-MIN_NUM_FORMS": "1",
+        "children-MAX_NUM_FORMS": "1000",
+        "children-0-name": "Zahra",
+        "children-0-sex": "F",
+        "children-0-birth_date": "2025-10-01",
+        **sent,
+    }
+    response = login(world["cadre_a"]).post(reverse("families:create", args=[world["group_a"].pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Family.objects.get(mother_name="Siti Aminah").language == stored
