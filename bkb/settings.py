@@ -83,10 +83,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files that have no pre-compressed copy (no
+    # collectstatic: `make run`, the tests) are compressed too; it leaves
+    # WhiteNoise's .br/.gz answers alone.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bkb.middleware.ChosenLanguageMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,11 +145,14 @@ STORAGES = {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if envbool("BKB_STATIC_MANIFEST", False)
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "bkb.storage.VersionedStaticFilesStorage"
         )
     },
 }
 WHITENOISE_USE_FINDERS = not envbool("BKB_STATIC_MANIFEST", False)
+# Every static URL changes with its content (hashed name, or ?v= in bkb.storage),
+# so browsers keep files for a year in every mode, DEBUG included.
+WHITENOISE_MAX_AGE = 365 * 24 * 60 * 60
 # collectstatic's target, only where it is used (WhiteNoise warns about a missing one).
 STATIC_ROOT = BASE_DIR / "staticfiles" if envbool("BKB_STATIC_MANIFEST", False) else None
 MEDIA_ROOT = BASE_DIR / "media"

@@ -29,6 +29,7 @@ class FamilyForm(forms.ModelForm):
             "kk_number",
             "phone",
             "whatsapp",
+            "language",
             "address",
             "rt",
             "rw",
@@ -57,6 +58,7 @@ class FamilyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.group = group
         self.instance.group = group
+        self.fields["language"].required = False
         if not self.instance.pk:
             self.fields.pop("left_on")
             if not self.initial.get("rw"):
@@ -79,6 +81,10 @@ class FamilyForm(forms.ModelForm):
 
     def clean_whatsapp(self):
         return normalise_phone(self.cleaned_data["whatsapp"]) if self.cleaned_data.get("whatsapp") else ""
+
+    def clean_language(self):
+        # Optional on the form: most families never set it and get Indonesian.
+        return self.cleaned_data.get("language") or Family.Language.INDONESIAN
 
 
 class ChildForm(forms.ModelForm):

@@ -56,6 +56,10 @@ class Family(models.Model):
         KS3 = "ks3", _("KS III")
         KS3_PLUS = "ks3_plus", _("KS III Plus")
 
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Bahasa Indonesia")
+        ENGLISH = "en", _("Bahasa Inggris")
+
     group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="families", verbose_name=_("kelompok"))
     mother_name = models.CharField(_("nama ibu/pengasuh utama"), max_length=120)
     caregiver = models.CharField(
@@ -76,6 +80,13 @@ class Family(models.Model):
         validators=[validate_phone],
         help_text=_("Kosongkan bila sama dengan nomor HP."),
     )
+    language = models.CharField(
+        _("bahasa pesan WhatsApp"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.INDONESIAN,
+        help_text=_("Undangan dan pengingat dikirim dalam bahasa ini, apa pun bahasa tampilan kader."),
+    )
     address = models.CharField(_("alamat"), max_length=200, blank=True)
     rt = models.CharField(_("RT"), max_length=5, blank=True)
     rw = models.CharField(_("RW"), max_length=5, blank=True)
@@ -87,7 +98,7 @@ class Family(models.Model):
     joined_on = models.DateField(_("tanggal bergabung"), default=timezone.localdate)
     left_on = models.DateField(_("tanggal keluar"), null=True, blank=True)
     notes = models.TextField(_("keluhan dan kebutuhan ibu"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = FamilyQuerySet.as_manager()
 
@@ -147,7 +158,7 @@ class Child(models.Model):
     birth_length_cm = models.DecimalField(
         _("panjang lahir (cm)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = ChildQuerySet.as_manager()
 
@@ -218,7 +229,7 @@ class Instrument(models.Model):
     active = models.BooleanField(
         _("dipakai"), default=False, help_text=_("Hanya satu instrumen yang dipakai pada satu waktu.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("instrumen KKA")
@@ -244,7 +255,9 @@ class Aspect(models.TextChoices):
 class Milestone(models.Model):
     """A developmental task expected by the end of its age band (months)."""
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="milestones")
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("instrumen")
+    )
     code = models.CharField(_("kode"), max_length=20)
     band_start_month = models.PositiveSmallIntegerField(_("awal rentang (bulan)"))
     band_end_month = models.PositiveSmallIntegerField(_("akhir rentang (bulan)"))
@@ -276,14 +289,28 @@ class Milestone(models.Model):
 class MilestoneRecord(models.Model):
     """The date a child was first seen doing a task, marked on its KKA."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_records")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="records")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_records", verbose_name=_("anak"))
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="records", verbose_name=_("tugas perkembangan")
+    )
     achieved_on = models.DateField(_("tanggal pertama bisa"))
     session = models.ForeignKey(
-        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="milestone_records"
+        "coaching.CoachingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestone_records",
+        verbose_name=_("pertemuan"),
     )
-    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        "groups.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), auto_now=True)
 
     class Meta:
         verbose_name = _("catatan KKA")
@@ -302,13 +329,15 @@ class Referral(models.Model):
         OPEN = "open", _("Dalam proses")
         CLOSED = "closed", _("Selesai")
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("anak"))
     date = models.DateField(_("tanggal rujukan"), validators=[not_in_future])
     referred_to = models.CharField(_("dirujuk ke"), max_length=160)
     reason = models.TextField(_("alasan"), blank=True)
     outcome = models.TextField(_("hasil"), blank=True)
     closed_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
-    created_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        "groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("dibuat oleh")
+    )
 
     class Meta:
         verbose_name = _("rujukan")
@@ -343,7 +372,7 @@ class Measurement(models.Model):
         LYING = "lying", _("Berbaring (panjang badan)")
         STANDING = "standing", _("Berdiri (tinggi badan)")
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="measurements")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("anak"))
     date = models.DateField(_("tanggal ukur"))
     weight_kg = models.DecimalField(_("berat badan (kg)"), max_digits=4, decimal_places=2)
     height_cm = models.DecimalField(_("panjang/tinggi badan (cm)"), max_digits=4, decimal_places=1)
@@ -355,10 +384,22 @@ class Measurement(models.Model):
     whz = models.FloatField(_("z BB/TB"), null=True, editable=False)
     baz = models.FloatField(_("z IMT/U"), null=True, editable=False)
     session = models.ForeignKey(
-        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="measurements"
+        "coaching.CoachingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("pertemuan"),
     )
-    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        "groups.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pengukuran")

@@ -19,7 +19,7 @@ from groups.models import Area, BkbGroup
 
 
 def _where(group: BkbGroup) -> str:
-    return _("kelompok %(group)s, Desa %(desa)s") % {"group": group.name, "desa": group.desa.name}
+    return _("kelompok %(group)s, %(desa)s") % {"group": group.label, "desa": group.desa.label}
 
 
 def nik_registered_elsewhere(nik: str, *, family: Family | None = None, child: Child | None = None) -> str | None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from groups.models import Area, BkbGroup, User
+from groups.models import Area, BkbGroup, Office, User
 
 
 @admin.register(User)
@@ -26,3 +26,10 @@ class BkbGroupAdmin(admin.ModelAdmin):
     list_filter = ["stratum", "integration", "has_ape_kit", "active"]
     search_fields = ["name", "desa__name"]
     list_select_related = ["desa"]
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kabupaten", "signer_name", "signer_title"]
+    search_fields = ["name", "kabupaten__name", "signer_name"]
+    list_select_related = ["kabupaten"]

@@ -16,7 +16,7 @@ from families.models import Child, Family
 from groups.models import Area, BkbGroup, User
 
 DEMO_PASSWORD = "bkb-demo"
-DEMO_KABUPATEN = "Kabupaten Sumedang"
+DEMO_KABUPATEN = "Sumedang"
 
 MOTHERS = [
     "Siti Nurhaliza",
@@ -142,11 +142,11 @@ CADRES = [
 ]
 
 LAYOUT = {
-    "Kecamatan Jatinangor": {
-        "Desa Cikeruh": ["BKB Melati", "BKB Mawar"],
-        "Desa Hegarmanah": ["BKB Anggrek", "BKB Kenanga"],
+    "Jatinangor": {
+        "Cikeruh": ["BKB Melati", "BKB Mawar"],
+        "Hegarmanah": ["BKB Anggrek", "BKB Kenanga"],
     },
-    "Kecamatan Tanjungsari": {"Desa Gudang": ["BKB Dahlia"], "Desa Jatisari": ["BKB Flamboyan"]},
+    "Tanjungsari": {"Gudang": ["BKB Dahlia"], "Jatisari": ["BKB Flamboyan"]},
 }
 
 

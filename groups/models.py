@@ -8,6 +8,7 @@ decided here and only here: every view, report and export filters through
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +34,24 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(under_any("path", paths))
 
 
+# The word people put before a name at each level. Names are stored without it
+# ("Cikeruh", not "Desa Cikeruh") and `Area.label` adds it back; a name that
+# already starts with its level's word or an alternative ("Kota Bandung",
+# "Kelurahan Sukajadi") is printed as stored.
+LEVEL_WORDS = {1: ("Provinsi",), 2: ("Kabupaten", "Kab.", "Kota"), 3: ("Kecamatan", "Kec."), 4: ("Desa", "Kelurahan")}
+# "Kota" and "Kelurahan" say something the added word would not, so they stay in the name.
+KEPT_WORDS = ("Kota", "Kelurahan")
+
+
+def bare_area_name(level: int, name: str) -> str:
+    """`name` without a leading level word that `Area.label` would add again ("Desa Cikeruh" -> "Cikeruh")."""
+    name = " ".join(name.split())
+    for word in LEVEL_WORDS.get(level, ()):
+        if word not in KEPT_WORDS and name.lower().startswith(word.lower() + " ") and len(name) > len(word) + 1:
+            return name[len(word) + 1 :].strip()
+    return name
+
+
 class Area(models.Model):
     class Level(models.IntegerChoices):
         PROVINSI = 1, _("Provinsi")
@@ -48,7 +67,7 @@ class Area(models.Model):
     code = models.CharField(_("kode wilayah"), max_length=20, blank=True)
     # Materialised path ("/3/17/210/") so "everything under this area" is one
     # indexed prefix match instead of a recursive query.
-    path = models.CharField(max_length=255, editable=False, db_index=True)
+    path = models.CharField(_("jalur wilayah"), max_length=255, editable=False, db_index=True)
 
     objects = AreaQuerySet.as_manager()
 
@@ -61,9 +80,10 @@ class Area(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
 
     def save(self, *args, **kwargs):
+        self.name = bare_area_name(self.level, self.name)
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if path != self.path:
@@ -71,6 +91,14 @@ class Area(models.Model):
             # areas are loaded once from official codes and not moved.
             self.path = path
             Area.objects.filter(pk=self.pk).update(path=path)
+
+    @property
+    def label(self) -> str:
+        """The name as people say it, with its level word once: "Desa Cikeruh", "Kota Bandung"."""
+        words = LEVEL_WORDS.get(self.level, ())
+        if any(self.name.lower().startswith(word.lower() + " ") for word in words):
+            return self.name
+        return f"{words[0]} {self.name}" if words else self.name
 
     def clean(self):
         if self.level == self.Level.PROVINSI:
@@ -188,7 +216,7 @@ class BkbGroup(models.Model):
     integration = models.CharField(_("integrasi"), max_length=12, choices=Integration.choices, default=Integration.NONE)
     has_ape_kit = models.BooleanField(_("punya APE (BKB Kit)"), default=False)
     active = models.BooleanField(_("aktif"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = BkbGroupQuerySet.as_manager()
 
@@ -201,7 +229,12 @@ class BkbGroup(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """"BKB Melati" whether the name was given as "Melati" or "BKB Melati": texts never add "BKB" themselves."""
+        return self.name if self.name.upper().startswith("BKB ") else f"BKB {self.name}"
 
     def clean(self):
         if self.year_formed and self.year_formed > timezone.localdate().year:
@@ -212,3 +245,67 @@ class BkbGroup(models.Model):
     @property
     def kabupaten(self) -> Area | None:
         return self.desa.ancestor(Area.Level.KABUPATEN)
+
+
+class Office(models.Model):
+    """The district office (*Dinas*) of a kabupaten: it issues the cadres' certificates, and who signs them.
+
+    Optional: a kabupaten without one gets `Office.for_kabupaten`'s defaults.
+    """
+
+    kabupaten = models.OneToOneField(
+        Area,
+        on_delete=models.CASCADE,
+        related_name="office",
+        limit_choices_to={"level": Area.Level.KABUPATEN},
+        verbose_name=_("kabupaten/kota"),
+    )
+    name = models.CharField(_("nama dinas"), max_length=200)
+    place = models.CharField(
+        _("tempat penerbitan"), max_length=80, blank=True, help_text=_("Kosongkan untuk memakai nama kabupaten/kota.")
+    )
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signer_title = models.CharField(_("jabatan penanda tangan"), max_length=160, blank=True)
+    signer_nip = models.CharField(
+        _("NIP penanda tangan"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("NIP terdiri dari 18 angka."))],
+    )
+
+    class Meta:
+        verbose_name = _("dinas kabupaten/kota")
+        verbose_name_plural = _("dinas kabupaten/kota")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kabupaten_id and self.kabupaten.level != Area.Level.KABUPATEN:
+            raise ValidationError({"kabupaten": _("Pilih wilayah tingkat kabupaten/kota.")})
+
+    @classmethod
+    def for_kabupaten(cls, kabupaten: Area | None) -> "Office":
+        """The kabupaten's office as set in the admin, or an unsaved one with default wording."""
+        office = cls.objects.filter(kabupaten=kabupaten).first() if kabupaten else None
+        if office is None:
+            office = cls(kabupaten=kabupaten)
+        if not office.name:
+            office.name = (
+                _("Dinas Pengendalian Penduduk dan Keluarga Berencana %(kabupaten)s") % {"kabupaten": kabupaten.label}
+                if kabupaten
+                else _("Dinas Pengendalian Penduduk dan Keluarga Berencana")
+            )
+        if not office.signer_title:
+            office.signer_title = _("Kepala Dinas")
+        return office
+
+    @property
+    def place_name(self) -> str:
+        """Where the certificate is signed: "Sumedang, 23 November 2026"."""
+        if self.place:
+            return self.place
+        if self.kabupaten_id is None:
+            return ""
+        name = self.kabupaten.name
+        return name[len("Kota ") :] if name.startswith("Kota ") else name

@@ -37,7 +37,7 @@ from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
 SCALE_PASSWORD = "bkb-bench"
-SCALE_KABUPATEN = "Kabupaten Skala"
+SCALE_KABUPATEN = "Skala"
 SCALE_PROVINSI = "Jawa Barat (skala)"
 REGION = "3299"  # not a real kabupaten code: the data is invented
 
@@ -254,14 +254,14 @@ class ScaleSeeder:
         )
         self.kecamatan = []  # (id, path, name)
         for k in range(n_kec):
-            name = f"Kecamatan {KECAMATAN_NAMES[k]}"
+            name = KECAMATAN_NAMES[k]
             pk, path = area(name, Area.Level.KECAMATAN, self.kabupaten_id, self.kab_path, f"{REGION}{k + 1:02d}")
             self.kecamatan.append((pk, path, name))
         self.desa = []  # (id, kecamatan index, name)
         used = set()
         for d in range(n_desa):
             k = d % n_kec
-            name = f"Desa {rng.choice(DESA_PREFIX)}{rng.choice(DESA_SUFFIX)}"
+            name = f"{rng.choice(DESA_PREFIX)}{rng.choice(DESA_SUFFIX)}"
             while (k, name) in used:
                 name = f"{name} {len([u for u in used if u[0] == k]) + 1}"
             used.add((k, name))

@@ -27,22 +27,38 @@ class MonthlyReport(models.Model):
         VERIFIED = "verified", _("Terverifikasi")
         RETURNED = "returned", _("Dikembalikan untuk diperbaiki")
 
-    group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="monthly_reports")
+    group = models.ForeignKey(
+        BkbGroup, on_delete=models.PROTECT, related_name="monthly_reports", verbose_name=_("kelompok")
+    )
     month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan laporan."))
     version = models.PositiveSmallIntegerField(_("versi"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     snapshot = models.JSONField(_("angka yang dikirim"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dikirim oleh")
+    )
     submitted_at = models.DateTimeField(_("dikirim"))
     is_late = models.BooleanField(_("terlambat"), default=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diperiksa oleh"),
     )
     reviewed_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
     review_comment = models.TextField(_("catatan pemeriksa"), blank=True)
     # The version this one corrects; the old row stays, no longer current.
-    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
-    is_current = models.BooleanField(default=True, editable=False)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("mengganti versi"),
+    )
+    is_current = models.BooleanField(_("versi berlaku"), default=True, editable=False)
 
     objects = MonthlyReportQuerySet.as_manager()
 
@@ -69,17 +85,19 @@ class BatchPrint(models.Model):
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 
-    area = models.ForeignKey("groups.Area", on_delete=models.PROTECT, related_name="+")
-    month = models.DateField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    pdf = models.FileField(upload_to="batches/", blank=True)
-    zip = models.FileField(upload_to="batches/", blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    area = models.ForeignKey("groups.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah"))
+    month = models.DateField(_("bulan"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("jumlah kelompok"), default=0)
+    done = models.PositiveIntegerField(_("sudah dicetak"), default=0)
+    pdf = models.FileField(_("berkas PDF"), upload_to="batches/", blank=True)
+    zip = models.FileField(_("berkas ZIP"), upload_to="batches/", blank=True)
+    error = models.TextField(_("pesan galat"), blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("cetak massal")

@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from groups.models import BkbGroup
+from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
 from reports.charts import bar_chart_svg
 from reports.models import MonthlyReport
@@ -75,7 +75,20 @@ def area_recap_pdf(area, rows, totals, month: Month) -> bytes:
 
 
 def certificate_pdf(*, cadre, group, issued_by, on, reason: str) -> bytes:
+    """A full-page certificate from the kabupaten's office (its admin settings, or default wording)."""
+    if group is not None:
+        kabupaten = group.kabupaten
+    else:
+        area = issued_by.areas.order_by("level").first()
+        kabupaten = area.ancestor(Area.Level.KABUPATEN) if area else None
     return render_pdf(
         "reports/certificate_pdf.html",
-        {"cadre": cadre, "group": group, "issued_by": issued_by, "on": on, "reason": reason},
+        {
+            "cadre": cadre,
+            "group": group,
+            "office": Office.for_kabupaten(kabupaten),
+            "issued_by": issued_by,
+            "on": on,
+            "reason": reason,
+        },
     )

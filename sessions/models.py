@@ -52,10 +52,15 @@ class CoachingSession(models.Model):
     supervising_agency = models.CharField(_("pembina yang hadir"), max_length=160, blank=True)
     notes = models.TextField(_("catatan"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = CoachingSessionQuerySet.as_manager()
 
@@ -79,11 +84,15 @@ class SessionCadre(models.Model):
         PIKET = "piket", _("Kader piket")
         BANTU = "bantu", _("Kader bantu")
 
-    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="session_cadres")
-    cadre = models.ForeignKey("cadres.Cadre", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.CASCADE, related_name="session_cadres", verbose_name=_("pertemuan")
+    )
+    cadre = models.ForeignKey("cadres.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("kader"))
     role = models.CharField(_("peran"), max_length=8, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("kader pertemuan")
+        verbose_name_plural = _("kader pertemuan")
         constraints = [models.UniqueConstraint(fields=["session", "cadre"], name="session_cadre_once")]
 
     def __str__(self):
@@ -96,10 +105,19 @@ class Attendance(models.Model):
         FATHER = "ayah", _("Ayah")
         OTHER = "lain", _("Pengasuh lain")
 
-    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="attendances")
-    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("pertemuan")
+    )
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("keluarga")
+    )
     child = models.ForeignKey(
-        "families.Child", on_delete=models.SET_NULL, null=True, blank=True, related_name="attendances"
+        "families.Child",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("anak"),
     )
     attendee = models.CharField(_("yang hadir"), max_length=5, choices=Attendee.choices, default=Attendee.MOTHER)
 
@@ -119,14 +137,21 @@ class HomeVisit(models.Model):
         OTHER = "lain", _("Pengasuh lain")
         NOBODY = "tidak_ada", _("Tidak bertemu")
 
-    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="home_visits")
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="home_visits", verbose_name=_("keluarga")
+    )
     date = models.DateField(_("tanggal kunjungan"), validators=[not_in_future])
     met = models.CharField(_("bertemu dengan"), max_length=10, choices=Met.choices, default=Met.MOTHER)
     note = models.TextField(_("catatan"), blank=True)
     visited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dikunjungi oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("kunjungan rumah")

@@ -32,6 +32,15 @@ class Band:
     value: int
     label: str
     rows: list = field(default_factory=list)
+    legend: list = field(default_factory=list)  # SheetTask, on the printed sheet
+
+
+@dataclass(frozen=True)
+class SheetTask:
+    """A KKA task as the sheet prints it: once per age group, with a short number to tick."""
+
+    number: int
+    milestone: Milestone
 
 
 def _bands_with_other() -> list[Band]:
@@ -134,6 +143,7 @@ class SheetChild:
     due: list  # Milestone
     recorded_here: set = field(default_factory=set)  # milestone ids recorded by this session
     measurement: Measurement | None = None
+    tasks: list = field(default_factory=list)  # SheetTask, the `due` milestones numbered by sheet_bands
 
     @property
     def lying_by_default(self) -> bool:
@@ -199,7 +209,15 @@ def _with_measurements(rows: list[SheetChild], on: datetime.date) -> list[SheetC
 
 
 def sheet_bands(rows: list[SheetChild]) -> list[Band]:
+    """Rows by age group; each group's due tasks numbered once (its legend), each row ticks by number."""
     bands = [Band(value, label) for value, label in AgeGroup.choices]
     for row in rows:
         bands[row.band].rows.append(row)
+    for band in bands:
+        due = {milestone.pk: milestone for row in band.rows for milestone in row.due}
+        ordered = sorted(due.values(), key=lambda m: (m.band_start_month, m.aspect, m.code))
+        band.legend = [SheetTask(number, milestone) for number, milestone in enumerate(ordered, start=1)]
+        number_of = {task.milestone.pk: task for task in band.legend}
+        for row in band.rows:
+            row.tasks = [number_of[milestone.pk] for milestone in row.due]
     return bands

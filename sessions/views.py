@@ -157,10 +157,22 @@ def session_whatsapp(request, pk):
     }
     form = InvitationForm(request.GET if "tanggal" in request.GET else None, initial=defaults)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else defaults
-    invitation = whatsapp.invitation_text(
-        group=group, date=chosen["tanggal"], time=chosen["jam"], place=chosen["tempat"], topic=chosen["materi"]
-    )
-    reminder = whatsapp.reminder_text(session=session)
+    def invitation_in(language: str) -> str:
+        return whatsapp.invitation_text(
+            group=group,
+            date=chosen["tanggal"],
+            time=chosen["jam"],
+            place=chosen["tempat"],
+            topic=chosen["materi"],
+            language=language,
+        )
+
+    def reminder_in(language: str) -> str:
+        return whatsapp.reminder_text(session=session, language=language)
+
+    # The texts shown for copying (to a group chat) are in the families' default language.
+    invitation = invitation_in(Family.Language.INDONESIAN)
+    reminder = reminder_in(Family.Language.INDONESIAN)
     detail = selectors.session_detail(session)
     members = Family.objects.filter(group=group).members_on(timezone.localdate()).order_by("mother_name")
     return render(
@@ -172,8 +184,8 @@ def session_whatsapp(request, pk):
             "form": form,
             "invitation": invitation,
             "reminder": reminder,
-            "invitees": whatsapp.recipients(members, invitation),
-            "absentees": whatsapp.recipients(detail["absent"], reminder),
+            "invitees": whatsapp.recipients(members, invitation_in),
+            "absentees": whatsapp.recipients(detail["absent"], reminder_in),
         },
     )
 

@@ -2,14 +2,18 @@
 reminder for members who missed one.
 
 Cadres invite and remind mothers through WhatsApp; we only prepare the text
-and a wa.me link per member (no API: the cadre presses send herself).
+and a wa.me link per member (no API: the cadre presses send herself). A text
+goes out in the family's language (Indonesian unless set otherwise), never in
+the language the cadre happens to use the app in.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -30,9 +34,22 @@ def _long_date(day: datetime.date) -> str:
     return date_format(day, "l, j F Y")
 
 
-def invitation_text(*, group: BkbGroup, date: datetime.date, time: str, place: str, topic: str) -> str:
+def invitation_text(
+    *,
+    group: BkbGroup,
+    date: datetime.date,
+    time: str,
+    place: str,
+    topic: str,
+    language: str = Family.Language.INDONESIAN,
+) -> str:
+    with translation.override(language):
+        return _invitation(group=group, date=date, time=time, place=place, topic=topic)
+
+
+def _invitation(*, group: BkbGroup, date: datetime.date, time: str, place: str, topic: str) -> str:
     lines = [
-        _("Undangan pertemuan BKB %(group)s") % {"group": group.name},
+        _("Undangan pertemuan %(group)s") % {"group": group.label},
         "",
         _("Hari/tanggal: %(date)s") % {"date": _long_date(date)},
         _("Jam: %(time)s") % {"time": time},
@@ -44,30 +61,37 @@ def invitation_text(*, group: BkbGroup, date: datetime.date, time: str, place: s
     lines += [
         "",
         _("Mohon hadir bersama si kecil dan membawa KKA. Terima kasih."),
-        _("Kader BKB %(group)s") % {"group": group.name},
+        _("Kader %(group)s") % {"group": group.label},
     ]
     return "\n".join(lines)
 
 
-def reminder_text(*, session: CoachingSession) -> str:
-    return "\n".join(
-        [
-            _("Ibu/Bapak belum sempat hadir di pertemuan BKB %(group)s pada %(date)s (materi: %(topic)s).")
-            % {"group": session.group.name, "date": _long_date(session.date), "topic": session.topic.name},
-            _("Kader akan berkunjung ke rumah untuk berbagi materinya. Sampai jumpa di pertemuan berikutnya!"),
-            _("Kader BKB %(group)s") % {"group": session.group.name},
-        ]
-    )
+def reminder_text(*, session: CoachingSession, language: str = Family.Language.INDONESIAN) -> str:
+    with translation.override(language):
+        return "\n".join(
+            [
+                _("Ibu/Bapak belum sempat hadir di pertemuan %(group)s pada %(date)s (materi: %(topic)s).")
+                % {"group": session.group.label, "date": _long_date(session.date), "topic": session.topic.name},
+                _("Kader akan berkunjung ke rumah untuk berbagi materinya. Sampai jumpa di pertemuan berikutnya!"),
+                _("Kader %(group)s") % {"group": session.group.label},
+            ]
+        )
 
 
 def greeting(family: Family) -> str:
-    return _("Ibu %(name)s,") % {"name": family.mother_name}
+    with translation.override(family.language or Family.Language.INDONESIAN):
+        return _("Ibu %(name)s,") % {"name": family.mother_name}
 
 
-def recipients(families, text: str) -> list[Recipient]:
-    """A wa.me link per family, its text opening with the mother's name."""
+def recipients(families, text_in: Callable[[str], str]) -> list[Recipient]:
+    """A wa.me link per family: `text_in(language)` in the family's language, opening with the mother's name."""
+    texts: dict[str, str] = {}
     rows = []
     for family in families:
+        language = family.language or Family.Language.INDONESIAN
+        if language not in texts:
+            texts[language] = text_in(language)
+        text = texts[language]
         number = ""
         try:
             number = whatsapp_number(normalise_phone(family.whatsapp_or_phone)) if family.whatsapp_or_phone else ""
