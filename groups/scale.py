@@ -400,7 +400,7 @@ class ScaleSeeder:
                      rng.choice(FATHERS), _nik(self.kk_counter, region, joined, False), phone, "",
                      f"Kp. {rng.choice(FLOWERS)} No. {rng.randint(1, 120)}", f"{rng.randint(1, 8):02d}",
                      f"{rng.randint(1, 12):02d}", is_pus, kb, rng.choice(["pra_ks", "ks1", "ks1", "ks2", "ks3"]),
-                     rng.random() < 0.25, rng.random() < 0.15, joined, left, "", self.now)
+                     rng.random() < 0.25, rng.random() < 0.15, joined, left, "", self.now, "id")
                 )  # fmt: skip
                 fam = FamPlan(fid, joined, left, min(0.97, max(0.2, rng.gauss(ATTENDANCE_MEAN, 0.18))))
                 for born in births:
@@ -426,7 +426,7 @@ class ScaleSeeder:
             Family,
             ["id", "group", "mother_name", "caregiver", "mother_nik", "father_name", "kk_number", "phone", "whatsapp",
              "address", "rt", "rw", "is_pus", "kb_method", "welfare_stage", "is_pkh", "stunting_risk", "joined_on",
-             "left_on", "notes", "created_at"],
+             "left_on", "notes", "created_at", "language"],
             family_rows,
         )  # fmt: skip
         copy_rows(
