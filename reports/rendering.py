@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from groups.models import BkbGroup
 from reports import documents, figures
@@ -22,7 +23,8 @@ def growth_chart(data: dict) -> str:
                 (figures.label("stunted"), counts["stunted"]),
                 (figures.label("underweight"), counts["underweight"]),
                 (figures.label("wasted"), counts["wasted"]),
-            ]
+            ],
+            title=_("Pertumbuhan anak bulan ini"),
         )
     )
 

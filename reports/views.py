@@ -156,7 +156,7 @@ def dashboard(request):
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
     rows, totals, month_totals = dashboard_rows(groups, month, sort=request.GET.get("urut", ""))
     trends = [
-        (indicator, trend_svg(points, unit=indicator.unit))
+        (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
         for indicator, points in trend_series(groups, month, month_totals)
     ]
     return render(
