@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from cadres.models import Cadre
+from reports import services
 from reports.periods import Month
 from sessions.models import CoachingSession
 from tests import factories as f
@@ -81,6 +82,11 @@ def pages(october, world):  # noqa: F811
     session = CoachingSession.objects.filter(group=group, date=datetime.date(2026, 10, 10)).get()
     imas = Cadre.objects.get(user=world["cadre_a"])
     today = timezone.localdate()
+    # October was sent and returned: the roster shows the notice, the report page the
+    # reviewer's comment and the correction's confirmation box.
+    sent = datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)
+    report = services.report_submit(group=group, month=Month(2026, 10), user=world["cadre_a"], now=sent)
+    services.report_return(report=report, user=world["supervisor"], comment="Daftar hadir kurang")
     # A session this month, so the back-entry grid has rows to fill.
     f.coaching_session(group, today - datetime.timedelta(days=1), age_groups=(0, 1))
     return {
@@ -156,6 +162,11 @@ def test_cadre_pages_have_no_serious_findings_and_fit_a_phone(pages, world, page
         )
         if small:
             small_targets[path] = small[:5]
+    # The error pages wear the same layout.
+    response = page.goto(live_server.url + "/keluarga/999999/")
+    assert response.status == 404
+    if found := findings(page):
+        problems["404"] = found
     assert not problems, report(problems)
     assert not too_wide, f"pages wider than the phone: {too_wide}"
     assert not small_targets, f"tap targets under 44px: {small_targets}"
