@@ -93,7 +93,10 @@ def pages(october, world):  # noqa: F811
         "cadre": [
             f"/kelompok/{group.pk}/anggota/",
             f"/keluarga/{family.pk}/",
+            f"/keluarga/{family.pk}/ubah/",
+            f"/kelompok/{group.pk}/keluarga/baru/",
             f"/anak/{bima.pk}/",
+            f"/anak/{bima.pk}/rujukan/",
             # f"/anak/{bima.pk}/kka/"  is left out until its rewrite lands (see module docstring).
             f"/anak/{bima.pk}/ukur/",
             f"/pertemuan/kelompok/{group.pk}/",
@@ -113,6 +116,9 @@ def pages(october, world):  # noqa: F811
             "/kelompok/",
             f"/kelompok/{group.pk}/",
             f"/laporan/kelompok/{group.pk}/{MONTH}/",
+            f"/laporan/kelompok/{group.pk}/{MONTH}/rincian/families_present/",
+            f"/laporan/versi/{report.pk}/",
+            f"/kelompok/{group.pk}/pembinaan/baru/",
             f"/laporan/rekap/{world['kec_a'].pk}/{MONTH}/",
             "/keluarga/cari/?q=bima",
             f"/keluarga/{family.pk}/",
