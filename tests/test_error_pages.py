@@ -80,3 +80,13 @@ def test_500_of_a_failing_view_is_the_apps_page(world, client):
     assert response.status_code == 500
     assert_app_page(response.content.decode())
     assert "Maaf, terjadi kesalahan di server" in response.content.decode()
+
+
+def test_404_follows_the_chosen_language(world, login):
+    from django.conf import settings
+
+    client = login(world["cadre_a"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/keluarga/999999/")
+    assert response.status_code == 404
+    assert '<html lang="en">' in response.text and "Page not found" in response.text
