@@ -199,7 +199,7 @@ def _confirm_reasons(*, child, date, weight, height, position) -> list[str]:
     return reasons
 
 
-def measurement_record(
+def measurement_check(
     *,
     child: Child,
     date: datetime.date,
@@ -209,15 +209,15 @@ def measurement_record(
     head_cm=None,
     arm_cm=None,
     session=None,
-    user=None,
     confirmed: bool = False,
-) -> Measurement:
-    """Validate, score and save a measurement; replaces the child's measurement of that date.
+) -> dict:
+    """Validate a measurement without writing it: the values to store (with z-scores).
 
     Raises ValidationError({field: message}) for impossible or implausible
     values (fields: date, weight_kg, height_cm, position, head_cm, arm_cm,
     session), and ValidationError(message, code="confirm") when the values are
-    possible but unlikely and `confirmed` is False.
+    possible but unlikely and `confirmed` is False. The back-entry grid calls
+    it on every row first, so all its errors come back in one round.
     """
     weight = _decimal(weight_kg, "0.01")
     height = _decimal(height_cm, "0.1")
@@ -237,20 +237,38 @@ def measurement_record(
                 " ".join(reasons) + " " + _("Bila angkanya memang benar, centang konfirmasi lalu simpan lagi."),
                 code=CONFIRM,
             )
+    return {"weight_kg": weight, "height_cm": height, "position": position, "head_cm": head, "arm_cm": arm, **scores}
+
+
+def measurement_record(
+    *,
+    child: Child,
+    date: datetime.date,
+    weight_kg,
+    height_cm,
+    position: str,
+    head_cm=None,
+    arm_cm=None,
+    session=None,
+    user=None,
+    confirmed: bool = False,
+) -> Measurement:
+    """Validate (measurement_check), score and save a measurement; replaces the child's
+    measurement of that date."""
+    values = measurement_check(
+        child=child,
+        date=date,
+        weight_kg=weight_kg,
+        height_cm=height_cm,
+        position=position,
+        head_cm=head_cm,
+        arm_cm=arm_cm,
+        session=session,
+        confirmed=confirmed,
+    )
     with transaction.atomic():
         measurement, _created = Measurement.objects.update_or_create(
-            child=child,
-            date=date,
-            defaults={
-                "weight_kg": weight,
-                "height_cm": height,
-                "position": position,
-                "head_cm": head,
-                "arm_cm": arm,
-                "session": session,
-                "recorded_by": user,
-                **scores,
-            },
+            child=child, date=date, defaults={**values, "session": session, "recorded_by": user}
         )
     return measurement
 

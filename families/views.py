@@ -18,6 +18,7 @@ from families.forms import (
 )
 from families.models import Child, Family, Referral
 from groups.access import can_write_registers, get_group_for, require
+from reports import services as report_services
 from reports.periods import Month
 
 
@@ -51,8 +52,11 @@ def roster(request, group_id):
         "today": today,
         "last_month": str(Month.of(today).previous()),
     }
-    template = "families/roster.html#results" if request.headers.get("X-Partial") else "families/roster.html"
-    return render(request, template, context)
+    if request.headers.get("X-Partial"):
+        return render(request, "families/roster.html#results", context)
+    # The roster is a cadre's home page: a report sent back to the chair waits here.
+    context["to_correct"] = report_services.reports_to_correct(request.user, group)
+    return render(request, "families/roster.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,12 +3,19 @@
 from django.utils.html import escape
 
 
+def _spoken(title: str, items, unit: str = "") -> str:
+    """The chart's text alternative: its title and every value, for screen readers."""
+    values = "; ".join(f"{label}: {'–' if value is None else f'{value:g}{unit}'}" for label, value in items)
+    return escape(f"{title}. {values}" if title else values)
+
+
 def bar_chart_svg(
     items: list[tuple[str, int]],
     *,
     width: int = 420,
     bar_height: int = 18,
     links: dict[int, tuple[str, str]] | None = None,
+    title: str = "",
 ) -> str:
     """Horizontal bars, one per (label, value), scaled to the largest value.
 
@@ -21,7 +28,8 @@ def bar_chart_svg(
     height = len(items) * (bar_height + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'role="img" font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f'role="img" aria-label="{_spoken(title, items)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>" if title else "",
     ]
     for index, (label, value) in enumerate(items):
         y = gap + index * (bar_height + gap)
@@ -37,7 +45,9 @@ def bar_chart_svg(
     return "".join(parts)
 
 
-def trend_svg(points: list[tuple[str, float | None]], *, width: int = 300, height: int = 90, unit: str = "") -> str:
+def trend_svg(
+    points: list[tuple[str, float | None]], *, width: int = 300, height: int = 90, unit: str = "", title: str = ""
+) -> str:
     """A small line chart over months; None values leave a gap."""
     values = [value for _label, value in points if value is not None]
     top = max(values + [1.0])
@@ -49,7 +59,8 @@ def trend_svg(points: list[tuple[str, float | None]], *, width: int = 300, heigh
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'role="img" font-family="DejaVu Sans, sans-serif" font-size="9">',
+        f'role="img" aria-label="{_spoken(title, points, unit)}" font-family="DejaVu Sans, sans-serif" font-size="9">',
+        f"<title>{escape(title)}</title>" if title else "",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#999"/>',
     ]
     segment: list[str] = []

@@ -20,6 +20,10 @@ class MonthlyReportQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
 
+    def returned(self):
+        """Current versions a supervisor sent back: the chair still has to correct them."""
+        return self.current().filter(status=MonthlyReport.Status.RETURNED)
+
 
 class MonthlyReport(models.Model):
     class Status(models.TextChoices):
@@ -74,6 +78,12 @@ class MonthlyReport(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.month:%Y-%m} v{self.version}"
+
+    @property
+    def period(self):
+        from reports.periods import Month
+
+        return Month.of(self.month)
 
 
 class BatchPrint(models.Model):

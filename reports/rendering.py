@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
@@ -17,7 +18,8 @@ GROWTH_CHART = ["children_total", "measured", "stunted", "underweight", "wasted"
 def growth_chart(data: dict, rows_url: str | None = None) -> str:
     counts = data["counts"]
     links = {index: (key, f"{rows_url}{key}/") for index, key in enumerate(GROWTH_CHART)} if rows_url else None
-    return mark_safe(bar_chart_svg([(figures.label(key), counts[key]) for key in GROWTH_CHART], links=links))
+    items = [(figures.label(key), counts[key]) for key in GROWTH_CHART]
+    return mark_safe(bar_chart_svg(items, links=links, title=_("Pertumbuhan anak bulan ini")))
 
 
 def group_report_context(data: dict, *, report: MonthlyReport | None = None, rows_url: str | None = None) -> dict:

@@ -1,5 +1,7 @@
 """Monthly report workflow: submit (chair), verify or return (supervisor)."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,21 +27,55 @@ def current_report(group: BkbGroup, month: Month) -> MonthlyReport | None:
     return MonthlyReport.objects.current().filter(group=group, month=month.first).first()
 
 
+def submit_opens_on(month: Month) -> datetime.date:
+    """A month's report can be sent from its last day: the last meeting may fall on it."""
+    return month.last
+
+
+def submit_not_yet(month: Month, today: datetime.date) -> str | None:
+    """Why the month cannot be sent yet, or None when it can."""
+    if today < submit_opens_on(month):
+        return _("Laporan %(month)s baru bisa dikirim mulai %(day)s.") % {
+            "month": month.label,
+            "day": submit_opens_on(month).strftime("%d-%m-%Y"),
+        }
+    return None
+
+
+def reports_to_correct(user, group: BkbGroup) -> list[MonthlyReport]:
+    """Returned reports the user, as the group's chair (or an admin), should correct and resend."""
+    if not can_submit(user, group):
+        return []
+    return list(MonthlyReport.objects.returned().filter(group=group).select_related("reviewed_by").order_by("month"))
+
+
 @transaction.atomic
-def report_submit(*, group: BkbGroup, month: Month, user, now=None) -> MonthlyReport:
-    """Freeze the month's figures as a new version; the previous one is kept, superseded."""
+def report_submit(
+    *, group: BkbGroup, month: Month, user, now=None, correction_confirmed: bool = False
+) -> MonthlyReport:
+    """Freeze the month's figures as a new version; the previous one is kept, superseded.
+
+    Sending a month again (a correction) needs `correction_confirmed`: the person ticked
+    that the new version replaces the one already sent."""
     if not can_submit(user, group):
         raise PermissionDenied
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if today < month.last:
-        raise ValidationError(
-            _("Laporan %(month)s baru bisa dikirim pada akhir bulan (%(day)s).")
-            % {"month": month.label, "day": month.last.strftime("%d-%m-%Y")}
-        )
+    if reason := submit_not_yet(month, today):
+        raise ValidationError(reason)
     # Lock the group's row so two submissions cannot both become "current".
     BkbGroup.objects.select_for_update().get(pk=group.pk)
     previous = current_report(group, month)
+    if previous is not None and not correction_confirmed:
+        # A correction replaces what the supervisor has (or has already checked): ask first.
+        raise ValidationError(
+            {
+                "confirm": _(
+                    "Centang konfirmasi untuk mengirim koreksi: versi %(new)s akan menggantikan versi %(old)s."
+                )
+                % {"new": previous.version + 1, "old": previous.version}
+            }
+        )
     if previous is not None:
         # Retire the old version first: only one may be current at a time.
         previous.is_current = False

@@ -39,7 +39,10 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def group_month(request, group_id, month):
     group = get_group_for(request.user, group_id)
-    month = _month(month)
+    return _group_month_page(request, group, _month(month))
+
+
+def _group_month_page(request, group, month: Month, *, submit_error: str = "", status: int = 200):
     data = documents.group_report_data(group, month)
     report = services.current_report(group, month)
     history = MonthlyReport.objects.filter(group=group, month=month.first).select_related("submitted_by", "reviewed_by")
@@ -50,7 +53,10 @@ def group_month(request, group_id, month):
         {
             "group": group,
             "history": history,
-            "can_submit": services.can_submit(request.user, group) and timezone.localdate() >= month.last,
+            "can_submit": services.can_submit(request.user, group),
+            # Shown beside a disabled button rather than hiding it: the chair learns when she can.
+            "submit_not_yet": services.submit_not_yet(month, timezone.localdate()),
+            "submit_error": submit_error,
             "can_review": services.can_review(request.user)
             and report
             and report.status == MonthlyReport.Status.SUBMITTED,
@@ -59,7 +65,7 @@ def group_month(request, group_id, month):
             "cadre_ids": dict(Cadre.objects.filter(roles__group=group).values_list("name", "pk")),
         }
     )
-    return render(request, "reports/group_month.html", context)
+    return render(request, "reports/group_month.html", context, status=status)
 
 
 def group_month_pdf(request, group_id, month):
@@ -108,9 +114,12 @@ def report_submit(request, group_id, month):
     group = get_group_for(request.user, group_id)
     month = _month(month)
     try:
-        report = services.report_submit(group=group, month=month, user=request.user)
+        report = services.report_submit(
+            group=group, month=month, user=request.user, correction_confirmed=request.POST.get("konfirmasi") == "1"
+        )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        # Beside the button and its checkbox, with the figures still in view.
+        return _group_month_page(request, group, month, submit_error=" ".join(error.messages), status=400)
     else:
         messages.success(
             request,
@@ -156,7 +165,10 @@ def dashboard(request):
     month = _month(request.GET.get("bulan"))
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
     rows, totals, series = dashboard_data(groups, month, sort=request.GET.get("urut", ""))
-    trends = [(indicator, trend_svg(points, unit=indicator.unit)) for indicator, points in series]
+    trends = [
+        (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
+        for indicator, points in series
+    ]
     return render(
         request,
         "reports/dashboard.html",

@@ -45,7 +45,8 @@ def overlap_message(common: list[int]) -> str:
     return _("Sudah ada pertemuan kelompok ini pada tanggal itu untuk kelompok umur %(groups)s.") % {"groups": labels}
 
 
-def _check_session(session: CoachingSession) -> None:
+def session_check(session: CoachingSession) -> None:
+    """The session's own rules (age groups, no overlap), without writing; raises ValidationError."""
     session.full_clean(exclude=["group", "topic", "created_by"])
     if not session.age_groups:
         raise ValidationError({"age_groups": _("Pilih minimal satu kelompok umur.")})
@@ -80,7 +81,7 @@ def session_save(
     """
     # Serialise writes per group so the overlap rule holds under concurrency.
     BkbGroup.objects.select_for_update().filter(pk=session.group_id).first()
-    _check_session(session)
+    session_check(session)
     _check_members(session.group, session.date, attendance)
     if session.pk is None:
         session.created_by = user
@@ -125,6 +126,33 @@ class GridRow:
 
 class GridErrors(Exception):
     """Some rows were refused; nothing was saved."""
+
+
+def grid_rows_check(*, rows: list[GridRow], day: datetime.date) -> bool:
+    """Check every row's measurement without writing; errors go into each row's `errors`.
+
+    The grid calls this on all rows that parsed, even when other rows did not,
+    so a cadre sees every refused value at once instead of in two rounds.
+    """
+    from families.measurements import measurement_check
+
+    ok = True
+    for row in rows:
+        if row.weight_kg is None and row.height_cm is None:
+            continue
+        try:
+            measurement_check(
+                child=row.child,
+                date=day,
+                weight_kg=row.weight_kg,
+                height_cm=row.height_cm,
+                position=row.position,
+                confirmed=row.confirmed,
+            )
+        except ValidationError as error:
+            ok = False
+            row.errors.update(_error_dict(error))
+    return ok
 
 
 def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: User | None) -> CoachingSession:

@@ -1,6 +1,7 @@
 """Session pages: the group's sessions, the one-screen session log, home
 visits for the month, WhatsApp texts, the printable sheet and the back-entry grid."""
 
+import copy
 import datetime
 
 from django.contrib import messages
@@ -247,11 +248,9 @@ def session_back_entry(request, group_id):
             initial["position"] = Measurement.Position.LYING if row.lying_by_default else Measurement.Position.STANDING
         forms_.append(GridRowForm(data, row=row, prefix=f"c{row.child.pk}", initial=initial))
 
-    if request.method == "POST" and top.is_valid() and all([f.is_valid() for f in forms_]):
+    if request.method == "POST" and _grid_valid(top, forms_, session=session, group=group, day=day):
         target = session or CoachingSession(group=group, date=day)
-        target.topic = top.cleaned_data["topic"]
-        target.age_groups = top.cleaned_data["age_groups"]
-        target.place = top.cleaned_data["place"]
+        _fill_session(target, top)
         grid_rows = [f.grid_row() for f in forms_]
         try:
             saved = services.session_back_fill(session=target, rows=grid_rows, user=request.user)
@@ -273,10 +272,40 @@ def session_back_entry(request, group_id):
             "session": session,
             "top": top,
             "forms": forms_,
-            "has_row_errors": any(f.errors for f in forms_),
+            "rows_with_errors": [f for f in forms_ if f.errors],
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _fill_session(target: CoachingSession, top: GridTopForm) -> None:
+    target.topic = top.cleaned_data["topic"]
+    target.age_groups = top.cleaned_data["age_groups"]
+    target.place = top.cleaned_data["place"]
+
+
+def _grid_valid(top, forms_, *, session, group, day) -> bool:
+    """Check the whole grid before writing, reporting every error in one round: the
+    top, each row's typing, each parsed row's measurement, and the session's own rules."""
+    valid = top.is_valid()
+    parsed = [form for form in forms_ if form.is_valid()]
+    valid = valid and len(parsed) == len(forms_)
+    grid_rows = [form.grid_row() for form in parsed]
+    if not services.grid_rows_check(rows=grid_rows, day=day):
+        valid = False
+        for form, grid_row in zip(parsed, grid_rows, strict=True):
+            for field, errors in grid_row.errors.items():
+                form.add_error(_grid_field(field), errors)
+    if top.is_valid():
+        # A copy: the real session is only changed once everything is right.
+        target = copy.copy(session) if session else CoachingSession(group=group, date=day)
+        _fill_session(target, top)
+        try:
+            services.session_check(target)
+        except ValidationError as error:
+            valid = False
+            _add_errors(top, error)
+    return valid
 
 
 _MEASUREMENT_FIELDS = {"weight_kg": "weight", "height_cm": "height", "position": "position", "confirmed": "confirm"}

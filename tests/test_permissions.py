@@ -135,7 +135,13 @@ TABLE = [
     Row("reports:group_month_pdf", lambda o: [o["group"].pk, str(MONTH)], READ),
     Row("reports:figure_rows", lambda o: [o["group"].pk, str(MONTH), "families_members"], READ),
     # The chair submits (the admin may too); the supervisor reviews instead.
-    Row("reports:submit", lambda o: [o["group"].pk, str(MONTH)], expect(302, 404, 403, 302, 404), method="POST"),
+    Row(
+        "reports:submit",
+        lambda o: [o["group"].pk, str(MONTH)],
+        expect(302, 404, 403, 302, 404),
+        method="POST",
+        data=lambda o: {"konfirmasi": "1"},  # the month was sent already: this is a confirmed correction
+    ),
     Row("reports:version", lambda o: [o["report"].pk], READ),
     Row("reports:review", lambda o: [o["report"].pk], expect(403, 404, 302, 302, 404), method="POST"),
     Row("reports:area_recap", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),

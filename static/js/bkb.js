@@ -73,3 +73,10 @@
   }
   poll();
 })();
+// A report table wider than the phone scrolls inside itself (bkb.css): let the
+// keyboard reach it too, so it can be scrolled without a finger.
+(function () {
+  document.querySelectorAll(".report-preview table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+  });
+})();

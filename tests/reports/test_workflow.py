@@ -45,7 +45,7 @@ def test_only_the_chair_or_an_admin_submits(october, world):
 
 
 def test_a_month_cannot_be_submitted_before_it_ends(october, world):
-    with pytest.raises(ValidationError, match="baru bisa dikirim pada akhir bulan"):
+    with pytest.raises(ValidationError, match="Laporan Oktober 2026 baru bisa dikirim mulai 31-10-2026"):
         services.report_submit(
             group=october["group"],
             month=OCT,
@@ -69,7 +69,11 @@ def test_supervisor_verifies_or_returns_with_a_comment(october, world):
 def test_correction_makes_a_new_version_and_keeps_the_old(october, world):
     first = services.report_submit(group=october["group"], month=OCT, user=world["cadre_a"], now=ON_TIME)
     services.report_verify(report=first, user=world["supervisor"])
-    second = services.report_submit(group=october["group"], month=OCT, user=world["cadre_a"], now=JAKARTA_NOV_3)
+    with pytest.raises(ValidationError, match="Centang konfirmasi untuk mengirim koreksi: versi 2"):
+        services.report_submit(group=october["group"], month=OCT, user=world["cadre_a"], now=JAKARTA_NOV_3)
+    second = services.report_submit(
+        group=october["group"], month=OCT, user=world["cadre_a"], now=JAKARTA_NOV_3, correction_confirmed=True
+    )
     first.refresh_from_db()
     assert (first.is_current, first.status, second.version, second.replaces) == (False, "verified", 2, first)
     assert MonthlyReport.objects.filter(group=october["group"]).count() == 2

@@ -119,3 +119,45 @@ def test_grid_for_a_future_date_is_turned_away(grid, world):
     url = reverse("sessions:back_entry", args=[world["group_a"].pk]) + f"?tanggal={tomorrow}"
     response = grid["client"].get(url)
     assert response.status_code == 302 and timezone.localdate().isoformat() in response.url
+
+
+def test_all_errors_of_the_grid_come_back_in_one_round(grid, members, topic):
+    """A typing error in one row, an impossible weight in another, a missing topic:
+    all three are reported by the first save, none waits for the next one."""
+    data = _data(
+        members,
+        topic,
+        siti_child={"hadir": "on", "weight": "abc", "height": "65"},
+        rina_toddler={"hadir": "on", "weight": "300", "height": "90"},
+        ani_child={"weight": "10"},
+    )
+    data["topic"] = ""
+    response = grid["client"].post(grid["url"], data)
+    assert response.status_code == 400
+    forms = {form.row.child.name: form for form in response.context["forms"]}
+    assert forms["Bayu"].errors["weight"]  # not a number
+    assert "tidak mungkin" in " ".join(forms["Euis"].errors["weight"])  # checked although Bayu's row did not parse
+    assert forms["Cici"].errors["height"] == ["Isi berat dan panjang/tinggi bersama."]
+    assert response.context["top"].errors["topic"]
+    assert not forms["Dodi"].errors
+    assert {form.row.child.name for form in response.context["rows_with_errors"]} == {"Bayu", "Cici", "Euis"}
+    # Each error sits in its child's card, and the summary links to the cards.
+    for name in ("Bayu", "Cici", "Euis"):
+        assert f'href="#anak-{members[_KEYS[name]].pk}"' in response.text
+    for model in (CoachingSession, Attendance, MilestoneRecord, Measurement):
+        assert not model.objects.exists(), model
+
+
+def test_overlapping_session_is_reported_with_the_row_errors(grid, members, topic, day, world):
+    babies = f.coaching_session(world["group_a"], day, age_groups=(0,), topic_=topic)
+    f.coaching_session(world["group_a"], day, age_groups=(1,), topic_=topic)
+    data = _data(members, topic, rina_toddler={"hadir": "on", "weight": "300", "height": "90"})  # ages 0 and 1
+    response = grid["client"].post(grid["url"] + f"&pertemuan={babies.pk}", data)
+    assert response.status_code == 400
+    assert "Sudah ada pertemuan" in " ".join(response.context["top"].errors["age_groups"])
+    forms = {form.row.child.name: form for form in response.context["forms"]}
+    assert "tidak mungkin" in " ".join(forms["Euis"].errors["weight"])
+    assert CoachingSession.objects.get(pk=babies.pk).age_groups == [0]
+
+
+_KEYS = {"Bayu": "siti_child", "Cici": "ani_child", "Dodi": "rina_baby", "Euis": "rina_toddler"}
