@@ -73,3 +73,19 @@
   }
   poll();
 })();
+// KKA first check: "whole band done" ticks the band's tasks (the server
+// reads the band box itself, so this is only what the cadre sees); after a
+// refused save, bring the message into view.
+(function () {
+  document.querySelectorAll("[data-band-all]").forEach(function (all) {
+    var section = all.closest("details");
+    all.addEventListener("change", function () {
+      section.querySelectorAll("input[data-band-item]").forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+  var errors = document.getElementById("kka-errors");
+  if (errors && !document.querySelector("[autofocus]")) {
+    errors.setAttribute("tabindex", "-1");
+    errors.focus();
+  }
+})();

@@ -1,4 +1,5 @@
-"""KKA status rules (owed at band end + 3 months, refer at + 6), their SQL twin, and the KKA page."""
+"""KKA status rules (belum dinilai until a first check, owed at band end + 3 months, refer when
+the three-month watch ends, sudah dirujuk), their SQL twin, and the KKA page."""
 
 import datetime
 import random
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from families import kka
 from families.ages import add_months, age_in_months
-from families.models import Child, Milestone, MilestoneRecord
+from families.models import Child, KkaCheck, Milestone, MilestoneRecord, MilestoneRecordRemoval, Referral
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,19 @@ def sql_status(child, on):
 
 
 def status(child, on):
-    """Both computations, which must agree."""
-    card = kka.child_card(child, on).status
-    assert sql_status(child, on) == card
-    return card
+    """Both computations, which must agree (on the referral flag too)."""
+    card = kka.child_card(child, on)
+    row = kka.annotate_kka_status(Child.objects.filter(pk=child.pk), on).get()
+    assert (row.kka_status, row.kka_status == kka.KkaStatus.PERLU_RUJUKAN and row.kka_referred) == (
+        card.status,
+        card.referred,
+    )
+    return card.status
+
+
+def checked(child, day=None):
+    """A first check long ago (at birth): the age rules alone then decide."""
+    return f.kka_check(child, day or child.birth_date)
 
 
 @pytest.fixture
@@ -98,6 +108,7 @@ def test_task_is_owed_at_exactly_band_end_plus_three_months(world, one_task, on)
     family = f.family(world["group_a"])
     exactly = f.child(family, add_months(on, -6))
     day_short = f.child(family, add_months(on, -6) + DAY)
+    checked(exactly), checked(day_short)
     assert age_in_months(exactly.birth_date, on) == 6
     assert status(exactly, on) == kka.KkaStatus.TERHUTANG
     assert status(day_short, on) == kka.KkaStatus.SESUAI
@@ -108,12 +119,14 @@ def test_task_needs_referral_at_exactly_band_end_plus_six_months(world, one_task
     family = f.family(world["group_a"])
     exactly = f.child(family, add_months(on, -9))
     day_short = f.child(family, add_months(on, -9) + DAY)
+    checked(exactly), checked(day_short)
     assert status(exactly, on) == kka.KkaStatus.PERLU_RUJUKAN
     assert status(day_short, on) == kka.KkaStatus.TERHUTANG
 
 
 def test_marking_the_task_clears_it(world, one_task):
     child = f.child(f.family(world["group_a"]), add_months(ON, -12))
+    checked(child)
     assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
     f.milestone_record(child, one_task, ON)
     assert status(child, ON) == kka.KkaStatus.SESUAI
@@ -121,6 +134,7 @@ def test_marking_the_task_clears_it(world, one_task):
 
 def test_a_mark_dated_after_the_day_does_not_count(world, one_task):
     child = f.child(f.family(world["group_a"]), add_months(ON, -7))
+    checked(child)
     f.milestone_record(child, one_task, ON + DAY)
     assert status(child, ON) == kka.KkaStatus.TERHUTANG
     assert status(child, ON + DAY) == kka.KkaStatus.SESUAI
@@ -136,6 +150,7 @@ def test_refer_wins_over_owed_and_future_bands_are_not_owed(world):
         ]
     )
     child = f.child(f.family(world["group_a"]), add_months(ON, -10))  # A refer, B owed, C not yet
+    checked(child)
     card = kka.child_card(child, ON)
     assert {i.milestone.code: i.status for i in card.items} == {
         "A": kka.ItemStatus.REFER,
@@ -148,6 +163,7 @@ def test_refer_wins_over_owed_and_future_bands_are_not_owed(world):
 def test_only_the_active_instrument_counts(world, one_task):
     other = f.kka_instrument([("X", 0, 3, "motorik_kasar")], active=False)
     child = f.child(f.family(world["group_a"]), add_months(ON, -12))
+    checked(child)
     f.milestone_record(child, one_task, ON)
     assert status(child, ON) == kka.KkaStatus.SESUAI
     f.kka_instrument([], active=False)  # a third, inactive, changes nothing
@@ -160,15 +176,38 @@ def test_sql_and_python_agree_on_many_random_children(world):
     family = f.family(world["group_a"])
     rng = random.Random(7)
     children = []
-    for _ in range(40):
+    for _ in range(80):
         child = f.child(family, ON - datetime.timedelta(days=rng.randint(0, 1100)))
         for milestone in milestones:
             if rng.random() < 0.4:
                 f.milestone_record(child, milestone, ON + datetime.timedelta(days=rng.randint(-300, 20)))
+        # Never checked, checked long ago, checked lately (watch running), checked after ON.
+        for _check in range(rng.choice([0, 1, 1, 2])):
+            day = ON - datetime.timedelta(days=rng.choice([rng.randint(0, 120), rng.randint(-20, 400)]))
+            if not child.kka_checks.filter(date=day).exists():
+                f.kka_check(child, day)
+        # Referrals: none, open, closed, made before or after the tasks fell due.
+        for _referral in range(rng.choice([0, 0, 1, 2])):
+            day = ON - datetime.timedelta(days=rng.randint(-10, 300))
+            closed = day + datetime.timedelta(days=rng.randint(0, 60)) if rng.random() < 0.6 else None
+            Referral.objects.create(child=child, date=day, referred_to="Bidan", closed_on=closed, outcome="x")
         children.append(child)
-    sql = dict(kka.annotate_kka_status(Child.objects.filter(family=family), ON).values_list("pk", "kka_status"))
-    assert sql == {c.pk: kka.child_card(c, ON).status for c in children}
-    assert set(sql.values()) == {kka.KkaStatus.SESUAI, kka.KkaStatus.TERHUTANG, kka.KkaStatus.PERLU_RUJUKAN}
+    rows = kka.annotate_kka_status(Child.objects.filter(family=family), ON).values_list(
+        "pk", "kka_status", "kka_referred"
+    )
+    sql = {pk: (state, state == kka.KkaStatus.PERLU_RUJUKAN and referred) for pk, state, referred in rows}
+    python = {}
+    for c in children:
+        card = kka.child_card(c, ON)
+        python[c.pk] = (card.status, card.referred)
+    assert sql == python
+    assert {state for state, _referred in sql.values()} == {
+        kka.KkaStatus.BELUM_DINILAI,
+        kka.KkaStatus.SESUAI,
+        kka.KkaStatus.TERHUTANG,
+        kka.KkaStatus.PERLU_RUJUKAN,
+    }
+    assert {referred for state, referred in sql.values() if state == kka.KkaStatus.PERLU_RUJUKAN} == {True, False}
 
 
 def test_annotation_adds_no_query(world, one_task, django_assert_num_queries):
@@ -180,11 +219,153 @@ def test_annotation_adds_no_query(world, one_task, django_assert_num_queries):
         assert len(list(queryset)) == 20
 
 
-def test_no_active_instrument_means_on_track(world, one_task):
+def test_no_active_instrument_means_not_assessed(world, one_task):
+    child = f.child(f.family(world["group_a"]), add_months(ON, -20))
+    checked(child)
     one_task.instrument.active = False
     one_task.instrument.save()
+    assert status(child, ON) == kka.KkaStatus.BELUM_DINILAI
+
+
+# --- belum dinilai and the watch that starts at the first check -------------
+
+
+@pytest.fixture
+def bands_to_12(world):
+    """Tasks of the 0-3, 3-6, 6-9 and 9-12 month bands, and one of 12-18."""
+    instrument = f.kka_instrument(
+        [
+            ("A", 0, 3, "motorik_kasar"),
+            ("B", 3, 6, "motorik_halus"),
+            ("C", 6, 9, "kecerdasan"),
+            ("D", 9, 12, "komunikasi_aktif"),
+            ("E", 12, 18, "kecerdasan"),
+        ]
+    )
+    return {m.code: m for m in instrument.milestones.all()}
+
+
+def test_a_child_never_checked_is_not_yet_assessed_and_owes_nothing(world, bands_to_12):
     child = f.child(f.family(world["group_a"]), add_months(ON, -20))
-    assert status(child, ON) == kka.KkaStatus.SESUAI
+    assert status(child, ON) == kka.KkaStatus.BELUM_DINILAI
+    card = kka.child_card(child, ON)
+    assert not card.assessed and card.refer_count == card.owed_count == 0 and not card.needs_referral
+    # A check dated after the day judged does not count yet.
+    f.kka_check(child, ON + DAY)
+    assert status(child, ON) == kka.KkaStatus.BELUM_DINILAI
+
+
+def test_first_check_at_20_months_starts_the_watch_that_day(world, bands_to_12):
+    first = add_months(ON, -3)  # the first check, at exactly 20 months
+    child = f.child(f.family(world["group_a"]), add_months(first, -20))
+    for code in "ABC":
+        f.milestone_record(child, bands_to_12[code], first)
+    f.kka_check(child, first)
+    # D (9-12) is 8 months past its band end, E (12-18) not yet owed at 20 months.
+    assert status(child, first) == kka.KkaStatus.TERHUTANG
+    card = kka.child_card(child, first)
+    assert {i.milestone.code: i.status for i in card.items}["D"] == kka.ItemStatus.OWED
+    # The watch is three months from the first check: the day before, still owed.
+    assert status(child, ON - DAY) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+    assert kka.child_card(child, ON).needs_referral
+
+
+def test_a_task_done_during_the_watch_ends_it(world, bands_to_12):
+    first = add_months(ON, -3)
+    child = f.child(f.family(world["group_a"]), add_months(first, -20))
+    for code in "ABC":
+        f.milestone_record(child, bands_to_12[code], first)
+    f.kka_check(child, first)
+    f.milestone_record(child, bands_to_12["D"], first + 30 * DAY)
+    assert status(child, first + 29 * DAY) == kka.KkaStatus.TERHUTANG
+    assert status(child, first + 30 * DAY) == kka.KkaStatus.SESUAI
+    # When the watch would have ended: no referral; only E (12-18), owed since 21 months.
+    assert status(child, ON) == kka.KkaStatus.TERHUTANG
+    items = {i.milestone.code: i.status for i in kka.child_card(child, ON).items}
+    assert items["D"] == kka.ItemStatus.DONE and items["E"] == kka.ItemStatus.OWED
+
+
+def test_a_task_owed_after_the_first_check_keeps_the_band_watch(world, bands_to_12):
+    # First checked at 10 months with everything done that was due; E (12-18)
+    # falls owed at 21 months and needs referral at 24, as before.
+    child = f.child(f.family(world["group_a"]), add_months(ON, -24))
+    for code in "ABCD":
+        f.milestone_record(child, bands_to_12[code], add_months(child.birth_date, 9))
+    f.kka_check(child, add_months(child.birth_date, 10))
+    assert status(child, add_months(child.birth_date, 21) - DAY) == kka.KkaStatus.SESUAI
+    assert status(child, add_months(child.birth_date, 21)) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON - DAY) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+
+
+def test_watch_from_the_band_when_the_first_check_is_earlier(world, bands_to_12):
+    # First check 2 months before D is owed: the watch starts at band end + 3.
+    child = f.child(f.family(world["group_a"]), add_months(ON, -18))
+    for code in "ABC":
+        f.milestone_record(child, bands_to_12[code], add_months(child.birth_date, 9))
+    f.kka_check(child, add_months(child.birth_date, 13))
+    assert status(child, add_months(child.birth_date, 15)) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON - DAY) == kka.KkaStatus.TERHUTANG
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+
+
+# --- sudah dirujuk ------------------------------------------------------------
+
+
+def test_a_closed_referral_covers_its_tasks_until_a_new_one_falls_due(world, bands_to_12):
+    # Referred 10 September 2026 for D (9-12), closed on 30 September with an outcome.
+    child = f.child(f.family(world["group_a"]), datetime.date(2025, 3, 5))
+    checked(child)
+    for code in "ABC":
+        f.milestone_record(child, bands_to_12[code], datetime.date(2025, 11, 1))
+    f.milestone_record(child, bands_to_12["E"], datetime.date(2026, 8, 1))
+    sept, october = datetime.date(2026, 9, 30), datetime.date(2026, 10, 31)
+    assert status(child, datetime.date(2026, 9, 9)) == kka.KkaStatus.PERLU_RUJUKAN
+    assert kka.child_card(child, datetime.date(2026, 9, 9)).needs_referral
+    Referral.objects.create(
+        child=child, date=datetime.date(2026, 9, 10), referred_to="Puskesmas", closed_on=sept, outcome="Stimulasi"
+    )
+    for day in (sept, october):
+        assert status(child, day) == kka.KkaStatus.PERLU_RUJUKAN
+        card = kka.child_card(child, day)
+        assert card.referred and not card.needs_referral
+        assert card.shown_status == kka.KkaStatus.SUDAH_DIRUJUK
+    # E's mark removed: E (12-18) fell due for referral at 24 months, March
+    # 2027, after the referral: the child needs referral again.
+    MilestoneRecord.objects.filter(child=child, milestone=bands_to_12["E"]).delete()
+    assert status(child, datetime.date(2027, 3, 4)) == kka.KkaStatus.PERLU_RUJUKAN
+    assert kka.child_card(child, datetime.date(2027, 3, 4)).referred
+    assert status(child, datetime.date(2027, 3, 5)) == kka.KkaStatus.PERLU_RUJUKAN
+    assert not kka.child_card(child, datetime.date(2027, 3, 5)).referred
+
+
+def test_an_open_referral_covers_everything_and_a_later_one_does_not_count_yet(world, bands_to_12):
+    child = f.child(f.family(world["group_a"]), add_months(ON, -20))
+    checked(child)
+    Referral.objects.create(child=child, date=ON + DAY, referred_to="Bidan")
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+    assert kka.child_card(child, ON).needs_referral
+    assert status(child, ON + DAY) == kka.KkaStatus.PERLU_RUJUKAN
+    assert kka.child_card(child, ON + DAY).referred
+
+
+# --- checks are per instrument ----------------------------------------------
+
+
+def test_switching_instrument_makes_children_not_yet_assessed(world, bands_to_12):
+    from families.instruments import instrument_activate
+
+    child = f.child(f.family(world["group_a"]), add_months(ON, -20))
+    checked(child)
+    assert status(child, ON) == kka.KkaStatus.PERLU_RUJUKAN
+    other = f.kka_instrument([("X", 0, 3, "motorik_kasar")], active=False)
+    assert kka.children_to_reassess(other, ON) == 1
+    instrument_activate(other)
+    assert status(child, ON) == kka.KkaStatus.BELUM_DINILAI
+    f.kka_check(child, ON, instrument=other)
+    assert status(child, ON) == kka.KkaStatus.TERHUTANG
+    assert kka.children_to_reassess(other, ON) == 0
 
 
 # --- saving marks -------------------------------------------------------------
