@@ -282,9 +282,8 @@ def child_card(child: Child, on: datetime.date, *, instrument: Instrument | None
             refer_band_ends.append(milestone.band_end_month)
         by_aspect[milestone.aspect].items.append(KkaItem(milestone, record, status))
     status = status_from_items(statuses, assessed=first_check is not None)
-    referred = status == KkaStatus.PERLU_RUJUKAN and is_referred(
-        child.birth_date, refer_band_ends, child.referrals.values_list("date", "closed_on"), on
-    )
+    referrals = list(child.referrals.values_list("date", "closed_on"))  # always: a fixed query count
+    referred = status == KkaStatus.PERLU_RUJUKAN and is_referred(child.birth_date, refer_band_ends, referrals, on)
     return KkaCard(
         child,
         on,
@@ -420,15 +419,16 @@ def marks_remove(records, *, user=None) -> int:
 
 def kka_check_record(
     *, child: Child, instrument: Instrument, on: datetime.date, user=None, session=None, home_visit=None
-) -> KkaCheck:
-    """The child's check on `on` (one a day per instrument: a second save is the same check)."""
-    check, _created = KkaCheck.objects.get_or_create(
-        child=child,
-        instrument=instrument,
-        date=on,
-        defaults={"checked_by": user, "session": session, "home_visit": home_visit},
+) -> None:
+    """Record the child's check on `on` (one a day per instrument: a second save is the same check)."""
+    KkaCheck.objects.bulk_create(
+        [
+            KkaCheck(
+                child=child, instrument=instrument, date=on, checked_by=user, session=session, home_visit=home_visit
+            )
+        ],
+        ignore_conflicts=True,
     )
-    return check
 
 
 @transaction.atomic

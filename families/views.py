@@ -128,7 +128,8 @@ def child_kka(request, pk):
     today = timezone.localdate()
     card = kka.child_card(child, today)
     can_write = can_write_registers(request.user)
-    form = KkaCheckForm(request.POST or None, card=card, today=today)
+    # An empty post is a check too: the card reviewed, nothing new to mark.
+    form = KkaCheckForm(request.POST if request.method == "POST" else None, card=card, today=today)
     if request.method == "POST":
         if card.instrument is not None and form.is_valid():
             changed = kka.kka_check_save(
