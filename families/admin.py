@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from families.instruments import instrument_activate, load_instrument
 from families.kka import children_to_reassess
-from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord, Referral
+from families.models import (
+    Child,
+    Family,
+    Instrument,
+    KkaCheck,
+    Measurement,
+    Milestone,
+    MilestoneRecord,
+    MilestoneRecordRemoval,
+    Referral,
+)
 
 
 class ChildInline(admin.TabularInline):
@@ -145,6 +155,29 @@ class MilestoneRecordAdmin(admin.ModelAdmin):
     list_display = ["child", "milestone", "achieved_on", "recorded_at"]
     raw_id_fields = ["child", "milestone", "session", "recorded_by"]
     list_select_related = ["child", "milestone"]
+
+
+@admin.register(KkaCheck)
+class KkaCheckAdmin(admin.ModelAdmin):
+    list_display = ["child", "date", "instrument", "checked_by", "session"]
+    list_filter = ["instrument"]
+    raw_id_fields = ["child", "checked_by", "session", "home_visit"]
+    list_select_related = ["child", "instrument", "checked_by", "session"]
+    date_hierarchy = "date"
+
+
+@admin.register(MilestoneRecordRemoval)
+class MilestoneRecordRemovalAdmin(admin.ModelAdmin):
+    """The history of un-marked tasks: read only."""
+
+    list_display = ["child", "milestone", "achieved_on", "removed_by", "removed_at"]
+    list_select_related = ["child", "milestone", "removed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measurement)
