@@ -79,8 +79,13 @@
 (function () {
   document.querySelectorAll("[data-band-all]").forEach(function (all) {
     var section = all.closest("details");
+    var items = section.querySelectorAll("input[data-band-item]");
     all.addEventListener("change", function () {
-      section.querySelectorAll("input[data-band-item]").forEach(function (box) { box.checked = all.checked; });
+      items.forEach(function (box) { box.checked = all.checked; });
+    });
+    // Unticking one task means the band is not all done: the server must not read it so.
+    items.forEach(function (box) {
+      box.addEventListener("change", function () { if (!box.checked) all.checked = false; });
     });
   });
   var errors = document.getElementById("kka-errors");
