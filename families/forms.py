@@ -363,7 +363,10 @@ class KkaCheckForm(forms.Form):
             for start, end in self.bands:
                 rows = [self._row(i) for i in items if _band(i) == (start, end)]
                 title = _("Rentang %(a)s-%(b)s bulan") % {"a": start, "b": end}
-                sections.append(KkaSection(f"{start}-{end}", title, True, rows, band=self[f"band_{start}_{end}"]))
+                section = KkaSection(f"{start}-{end}", title, False, rows, band=self[f"band_{start}_{end}"])
+                # Folded behind the band's shortcut; open where the cadre picked one by one.
+                section.open = section.has_errors or any(row.done is not None and row.done.value() for row in rows)
+                sections.append(section)
             return sections
         from families.kka import ItemStatus  # kka imports the models this module uses
 

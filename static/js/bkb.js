@@ -78,7 +78,7 @@
 // refused save, bring the message into view.
 (function () {
   document.querySelectorAll("[data-band-all]").forEach(function (all) {
-    var section = all.closest("details");
+    var section = all.closest("[data-band]");
     var items = section.querySelectorAll("input[data-band-item]");
     all.addEventListener("change", function () {
       items.forEach(function (box) { box.checked = all.checked; });

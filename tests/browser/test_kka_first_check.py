@@ -53,19 +53,21 @@ def test_first_check_of_a_new_20_month_old(world, login_page, live_server, shot,
     # The first check: band by band up to the child's age, each with its shortcut.
     expect(page.locator("[data-kka]")).to_have_attribute("data-kka", "belum_dinilai")
     expect(page.get_by_role("heading", name="Pemeriksaan KKA pertama")).to_be_visible()
-    sections = page.locator("details.kka-section")
-    expect(sections).to_have_count(6)  # 0-3, 3-6, 6-9, 9-12, 12-18, 18-24
+    bands = page.locator("[data-band]")
+    expect(bands).to_have_count(6)  # 0-3, 3-6, 6-9, 9-12, 12-18, 18-24
+    expect(page.locator("details.kka-section[open]")).to_have_count(0)  # each band's tasks folded
     assert_fits_phone(page)
     shot("kka-1-first-check")
 
     for band in ("0-3", "3-6", "6-9", "9-12"):
         page.get_by_text(f"Semua tugas {band} bulan sudah bisa").click()
-    band_9_12 = page.locator('details[data-section="9-12"]')
+    band_9_12 = page.locator('[data-band="9-12"]')
     items = band_9_12.locator("input[data-band-item]")
     assert items.count() == 12
     for n in range(items.count()):
         expect(items.nth(n)).to_be_checked()
     # One task of 9-12 the child does not do yet: unticking it unticks the shortcut.
+    band_9_12.get_by_text("Pilih satu per satu").click()
     not_yet = band_9_12.locator(".kka-item").first
     not_yet_code = not_yet.get_attribute("data-milestone")
     not_yet.locator("label.kka-tap").click()
