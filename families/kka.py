@@ -446,10 +446,11 @@ def kka_check_save(
     `marks`: {milestone id: date first done} to add or re-date; `removals`:
     milestone ids to take off explicitly (kept in the history). Items not
     named are left as they are. A mark and the check are linked to the
-    child's group session held that day, if there is one. Returns how many
+    child's group session held that day, if there is one (the check also to
+    the family's home visit that day). Returns how many
     marks changed. A fixed number of queries whatever the number of marks.
     """
-    from sessions.models import CoachingSession  # coaching depends on families
+    from sessions.models import CoachingSession, HomeVisit  # coaching depends on families
 
     removals = set(removals) - set(marks)
     existing = {
@@ -484,7 +485,9 @@ def kka_check_save(
         for record in to_update:
             record.recorded_at = now
         MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
-    kka_check_record(child=child, instrument=instrument, on=on, user=user, session=sessions.get(on))
+    # The check happened during the group's session that day, or the family's home visit.
+    visit = HomeVisit.objects.filter(family_id=child.family_id, date=on).order_by("pk").first()
+    kka_check_record(child=child, instrument=instrument, on=on, user=user, session=sessions.get(on), home_visit=visit)
     return len(to_create) + len(to_update) + removed
 
 

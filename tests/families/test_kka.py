@@ -412,6 +412,13 @@ def test_check_save_creates_redates_removes_and_links_the_session(world):
         world["cadre_a"],
         today_session,
     )
+    # A check on the day of a home visit is linked to it.
+    from sessions.models import HomeVisit
+
+    visit = HomeVisit.objects.create(family=child.family, date=ON - DAY)
+    kka.kka_check_save(child=child, instrument=instrument, on=ON - DAY, marks={}, user=world["cadre_a"])
+    assert KkaCheck.objects.get(date=ON - DAY).home_visit == visit
+    KkaCheck.objects.filter(date=ON - DAY).delete()
     # A second save the same day is the same check.
     assert kka.kka_check_save(child=child, instrument=instrument, on=ON, marks={}, user=world["cadre_a"]) == 0
     assert KkaCheck.objects.count() == 1
