@@ -45,7 +45,6 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -55,6 +54,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -309,17 +309,6 @@ def age_months_expression(on: datetime.date, *, cap: int = _AGE_CAP_MONTHS) -> C
     return Case(*whens, default=None, output_field=IntegerField())
 
 
-def _age_on_column(day: str, day_of_month: str, birth_day_of_month: str) -> Case:
-    """age_in_months(birth_date, <date column>) as SQL, from year, month and day parts
-    (portable, unlike date arithmetic); the two day-of-month parts are annotations."""
-    months = (ExtractYear(day) - ExtractYear("birth_date")) * 12 + ExtractMonth(day) - ExtractMonth("birth_date")
-    return Case(
-        When(Q(**{f"{day_of_month}__lt": F(birth_day_of_month)}), then=months - 1),
-        default=months,
-        output_field=IntegerField(),
-    )
-
-
 def _tasks_missing_by(on: datetime.date, months_late: int, *, due_after: str | None = None) -> Exists:
     # Active-instrument tasks expected `months_late` or more months before the
     # child's age, with no mark dated by `on`; with `due_after`, only those
@@ -335,13 +324,23 @@ def _tasks_missing_by(on: datetime.date, months_late: int, *, due_after: str | N
     return Exists(tasks.exclude(Exists(marked)))
 
 
-def first_check_subquery(on: datetime.date) -> Subquery:
-    """The date of the child's first KKA check on the instrument in use, by `on`."""
-    return Subquery(
-        KkaCheck.objects.filter(child=OuterRef("pk"), instrument__active=True, date__lte=on)
-        .order_by("date")
-        .values("date")[:1]
+def _checked_by(on: datetime.date) -> Exists:
+    """A KKA check of the child on the instrument in use, dated by `on`."""
+    return Exists(KkaCheck.objects.filter(child=OuterRef("pk"), instrument__active=True, date__lte=on))
+
+
+def _age_at_latest_referral(on: datetime.date) -> Subquery:
+    """age_in_months(birth date, latest referral dated by `on`) in SQL, from the
+    year, month and day parts (portable, unlike date arithmetic)."""
+    born = OuterRef("birth_date")
+    months = (ExtractYear("date") - ExtractYear(born)) * 12 + ExtractMonth("date") - ExtractMonth(born)
+    age = Case(
+        When(LessThan(ExtractDay("date"), ExtractDay(born)), then=months - 1),
+        default=months,
+        output_field=IntegerField(),
     )
+    referrals = Referral.objects.filter(child=OuterRef("pk"), date__lte=on).order_by("-date", "-pk")
+    return Subquery(referrals.annotate(age=age).values("age")[:1])
 
 
 def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
@@ -350,23 +349,20 @@ def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
 
     Pure SQL over the active instrument: no query is run here and none is
     added per row, so a roster or report of any size stays at its count.
+    Only EXISTS tests, each condition once: a costlier-looking plan makes
+    PostgreSQL spend seconds compiling it (JIT) on a large report.
     """
     referrals = Referral.objects.filter(child=OuterRef("pk"), date__lte=on)
     children = children.annotate(
         kka_age_months=age_months_expression(on),
-        kka_first_check=first_check_subquery(on),
-        kka_referred_on=Subquery(referrals.order_by("-date").values("date")[:1]),
-        kka_birth_dd=ExtractDay("birth_date"),
-    )
-    children = children.annotate(kka_referred_on_dd=ExtractDay("kka_referred_on"))
-    children = children.annotate(
-        kka_age_at_referral=_age_on_column("kka_referred_on", "kka_referred_on_dd", "kka_birth_dd")
+        kka_age_at_referral=_age_at_latest_referral(on),
     )
     return children.annotate(
         kka_status=Case(
-            When(kka_first_check__isnull=True, then=Value(KkaStatus.BELUM_DINILAI)),
+            When(~_checked_by(on), then=Value(KkaStatus.BELUM_DINILAI)),
+            # The watch ends three months after the first check at the earliest.
             When(
-                Q(_tasks_missing_by(on, REFER_AFTER_MONTHS)) & Q(kka_first_check__lte=add_months(on, -WATCH_MONTHS)),
+                Q(_checked_by(add_months(on, -WATCH_MONTHS))) & Q(_tasks_missing_by(on, REFER_AFTER_MONTHS)),
                 then=Value(KkaStatus.PERLU_RUJUKAN),
             ),
             When(_tasks_missing_by(on, OWED_AFTER_MONTHS), then=Value(KkaStatus.TERHUTANG)),
@@ -376,7 +372,7 @@ def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
         # Most children have no referral: that cheap test comes first, so the
         # task subquery runs only for the referred few.
         kka_referred=Case(
-            When(kka_referred_on__isnull=True, then=Value(False)),
+            When(~Exists(referrals), then=Value(False)),
             When(Exists(referrals.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))), then=Value(True)),
             When(
                 _tasks_missing_by(on, REFER_AFTER_MONTHS, due_after="kka_age_at_referral"),
