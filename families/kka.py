@@ -17,10 +17,12 @@ The rule, as a cadre and a health worker read it:
   owed, for a task already owed then). Still not done when the watch ends,
   the child *perlu rujukan* (needs referral). So a task needs referral when
   both hold: the child is band end + 6 completed months old, and three
-  months have passed since the first check (`on` >= first check + 3
-  months). A child first checked at 20 months with a 9-12 month task not
-  done owes it from that day and needs referral three months later, not at
-  once.
+  completed months have passed since the first check (counted like an age:
+  a check on 30 November has run three months on 1 March, not 28 February).
+  A child first checked at 20 months with a 9-12 month task not done owes
+  it from that day and needs referral three months later, not at once.
+- A child is not re-judged when nobody looks: between checks the rule runs
+  on the marks as they are (a task owed since the last check stays owed).
 - *Sudah dirujuk* (already referred): a child who needs referral and has a
   referral that is still open on `on`, or whose latest referral was made on
   or after the day every task now needing referral became due for it by
@@ -140,7 +142,7 @@ def item_status(
         return ItemStatus.DONE
     if first_check is None or age_months < band_end_month + OWED_AFTER_MONTHS:
         return ItemStatus.NOT_YET
-    if age_months >= band_end_month + REFER_AFTER_MONTHS and on >= add_months(first_check, WATCH_MONTHS):
+    if age_months >= band_end_month + REFER_AFTER_MONTHS and age_in_months(first_check, on) >= WATCH_MONTHS:
         return ItemStatus.REFER
     return ItemStatus.OWED
 

@@ -271,6 +271,16 @@ def test_first_check_at_20_months_starts_the_watch_that_day(world, bands_to_12):
     assert kka.child_card(child, ON).needs_referral
 
 
+def test_the_watch_counts_completed_months_at_month_ends(world, bands_to_12):
+    first = datetime.date(2026, 11, 30)
+    child = f.child(f.family(world["group_a"]), datetime.date(2025, 3, 5))  # 20 months on 30 November
+    for code in "ABC":
+        f.milestone_record(child, bands_to_12[code], first)
+    f.kka_check(child, first)
+    assert status(child, datetime.date(2027, 2, 28)) == kka.KkaStatus.TERHUTANG
+    assert status(child, datetime.date(2027, 3, 1)) == kka.KkaStatus.PERLU_RUJUKAN
+
+
 def test_a_task_done_during_the_watch_ends_it(world, bands_to_12):
     first = add_months(ON, -3)
     child = f.child(f.family(world["group_a"]), add_months(first, -20))
