@@ -21,8 +21,9 @@ The rule, as a cadre and a health worker read it:
   a check on 30 November has run three months on 1 March, not 28 February).
   A child first checked at 20 months with a 9-12 month task not done owes
   it from that day and needs referral three months later, not at once.
-- A child is not re-judged when nobody looks: between checks the rule runs
-  on the marks as they are (a task owed since the last check stays owed).
+- After the first check, a task that falls owed later is watched from its
+  band end + 3 months, as the card has been looked at since: no new check
+  is needed for it to count.
 - *Sudah dirujuk* (already referred): a child who needs referral and has a
   referral that is still open on `on`, or whose latest referral was made on
   or after the day every task now needing referral became due for it by
