@@ -1,5 +1,6 @@
 """A cadre registers a 20-month-old and gives it its first KKA check on a 360px phone."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,41 @@ def test_kka_page_has_no_serious_accessibility_findings(world, login_page, live_
     ]
     detail = [(v["id"], [n["html"][:120] for n in v["nodes"]]) for v in results.response["violations"]]
     assert serious == [], detail
+
+
+def test_29_month_old_shows_owed_and_current_first_and_a_refused_save_focuses_the_error(
+    world, login_page, live_server, shot, shipped_instrument
+):
+    from tests import factories as f
+
+    today = timezone.localdate()
+    child = f.child(f.family(world["group_a"]), add_months(today, -29), name="Nining")
+    f.kka_check(child, child.birth_date)
+    # Everything up to 24 months done except one 12-18 task (needs referral since 24 months).
+    milestones = list(shipped_instrument.milestones.filter(band_end_month__lte=24).order_by("code"))
+    owed = next(m for m in milestones if m.band_start_month == 12)
+    for milestone in milestones:
+        if milestone != owed:
+            f.milestone_record(child, milestone, add_months(child.birth_date, milestone.band_end_month))
+    page = login_page(world["cadre_a"])
+    page.goto(f"{live_server.url}/anak/{child.pk}/kka/")
+    keys = [s.get_attribute("data-section") for s in page.locator("details.kka-section").all()]
+    assert keys == ["perhatian", "sekarang", "18-24", "12-18", "9-12", "6-9", "3-6", "0-3"]
+    open_keys = [s.get_attribute("data-section") for s in page.locator("details.kka-section[open]").all()]
+    assert open_keys == ["perhatian", "sekarang"]
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 7000, height
+    shot("kka-4-29-months")
+
+    # A date in the future for a mark inside a folded band: refused, the band opens, the field has focus.
+    marked = shipped_instrument.milestones.get(code=milestones[0].code)
+    page.locator('details[data-section="0-3"] summary').click()
+    field = page.locator(f"#id_date_{marked.pk}")
+    field.fill((today + datetime.timedelta(days=3)).isoformat())
+    page.locator('details[data-section="0-3"] summary').click()  # folded again before saving
+    page.get_by_role("button", name="Simpan pemeriksaan KKA").click()
+    page.wait_for_load_state()
+    expect(page.locator('details[data-section="0-3"]')).to_have_attribute("open", "")
+    expect(page.locator(f"#id_date_{marked.pk}")).to_be_focused()
+    expect(page.locator('details[data-section="0-3"] .invalid-feedback')).to_contain_text("masa depan")
+    shot("kka-5-error-focused")
