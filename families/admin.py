@@ -2,12 +2,24 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families.instruments import instrument_activate, load_instrument
-from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord, Referral
+from families.kka import children_to_reassess
+from families.models import (
+    Child,
+    Family,
+    Instrument,
+    KkaCheck,
+    Measurement,
+    Milestone,
+    MilestoneRecord,
+    MilestoneRecordRemoval,
+    Referral,
+)
 
 
 class ChildInline(admin.TabularInline):
@@ -46,7 +58,11 @@ class InstrumentUploadForm(forms.Form):
         label=_("Berkas CSV"),
         help_text=_("Kolom: code, band_start_month, band_end_month, aspect, text_id, text_en (UTF-8)."),
     )
-    activate = forms.BooleanField(label=_("Jadikan instrumen yang dipakai"), required=False)
+    activate = forms.BooleanField(
+        label=_("Jadikan instrumen yang dipakai"),
+        required=False,
+        help_text=_("Setelah dimuat, Anda melihat dulu berapa anak yang menjadi belum dinilai, lalu mengonfirmasi."),
+    )
 
 
 @admin.register(Instrument)
@@ -69,13 +85,41 @@ class InstrumentAdmin(admin.ModelAdmin):
         chosen = list(queryset[:2])
         if len(chosen) != 1:
             self.message_user(request, _("Pilih tepat satu instrumen."), messages.ERROR)
-            return
-        instrument_activate(chosen[0])
-        self.message_user(request, _("Instrumen '%(name)s' sekarang dipakai.") % {"name": chosen[0].name})
+            return None
+        # Switching changes every child's KKA: say what will happen, then confirm.
+        return redirect("admin:families_instrument_activate", pk=chosen[0].pk)
 
     def get_urls(self):
         upload = path("muat/", self.admin_site.admin_view(self.upload_view), name="families_instrument_upload")
-        return [upload, *super().get_urls()]
+        activate = path(
+            "<int:pk>/pakai/", self.admin_site.admin_view(self.activate_view), name="families_instrument_activate"
+        )
+        return [upload, activate, *super().get_urls()]
+
+    def activate_view(self, request, pk):
+        """The confirmation step of switching instruments: how many children become belum dinilai."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        instrument = get_object_or_404(Instrument, pk=pk)
+        today = timezone.localdate()
+        if request.method == "POST" and not instrument.active:
+            instrument_activate(instrument)
+            self.message_user(
+                request,
+                _("Instrumen '%(name)s' dipakai: %(n)s anak belum dinilai sampai diperiksa dengan instrumen ini.")
+                % {"name": instrument.name, "n": children_to_reassess(instrument, today)},
+            )
+            return redirect("admin:families_instrument_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "instrument": instrument,
+            "current": Instrument.objects.filter(active=True).first(),
+            "to_reassess": children_to_reassess(instrument, today),
+            "children": Child.objects.in_programme_on(today).count(),
+            "title": _("Ganti instrumen KKA yang dipakai"),
+        }
+        return render(request, "families/admin_instrument_activate.html", context)
 
     def upload_view(self, request):
         if not self.has_add_permission(request):
@@ -84,10 +128,7 @@ class InstrumentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 instrument = load_instrument(
-                    form.cleaned_data["file"],
-                    name=form.cleaned_data["name"],
-                    source=form.cleaned_data["source"],
-                    activate=form.cleaned_data["activate"],
+                    form.cleaned_data["file"], name=form.cleaned_data["name"], source=form.cleaned_data["source"]
                 )
             except ValidationError as error:
                 form.add_error("file", error)
@@ -97,6 +138,8 @@ class InstrumentAdmin(admin.ModelAdmin):
                     _("Instrumen '%(name)s' dimuat: %(n)s tugas.")
                     % {"name": instrument.name, "n": instrument.milestones.count()},
                 )
+                if form.cleaned_data["activate"]:
+                    return redirect("admin:families_instrument_activate", pk=instrument.pk)
                 return redirect("admin:families_instrument_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -112,6 +155,29 @@ class MilestoneRecordAdmin(admin.ModelAdmin):
     list_display = ["child", "milestone", "achieved_on", "recorded_at"]
     raw_id_fields = ["child", "milestone", "session", "recorded_by"]
     list_select_related = ["child", "milestone"]
+
+
+@admin.register(KkaCheck)
+class KkaCheckAdmin(admin.ModelAdmin):
+    list_display = ["child", "date", "instrument", "checked_by", "session"]
+    list_filter = ["instrument"]
+    raw_id_fields = ["child", "checked_by", "session", "home_visit"]
+    list_select_related = ["child", "instrument", "checked_by", "session"]
+    date_hierarchy = "date"
+
+
+@admin.register(MilestoneRecordRemoval)
+class MilestoneRecordRemovalAdmin(admin.ModelAdmin):
+    """The history of un-marked tasks: read only."""
+
+    list_display = ["child", "milestone", "achieved_on", "removed_by", "removed_at"]
+    list_select_related = ["child", "milestone", "removed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measurement)

@@ -1,5 +1,8 @@
 """Family registration: one form for the family and its children, on a phone."""
 
+import re
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -7,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families import services
-from families.models import Child, Family, Measurement, Referral
+from families.models import Aspect, Child, Family, Measurement, Referral
 from groups.validators import normalise_phone
 
 
@@ -252,59 +255,195 @@ class ReferralCloseForm(forms.ModelForm):
         return day
 
 
-class KkaMarksForm(forms.Form):
-    """All marks of one KKA page: per task a tick "sudah bisa" and the date first done."""
+@dataclass
+class KkaRow:
+    """One task on the KKA page: its tick (unmarked) or its "hapus tanda" (marked), and the date."""
+
+    item: object
+    date: forms.BoundField
+    done: forms.BoundField | None = None
+    remove: forms.BoundField | None = None
+
+    @property
+    def errors(self):
+        return self.date.errors
+
+
+@dataclass
+class KkaSection:
+    key: str
+    title: str
+    open: bool
+    rows: list[KkaRow]
+    band: forms.BoundField | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.errors for row in self.rows)
+
+
+_KKA_FIELD = re.compile(r"^(done|date|remove|band)_")
+
+
+def _band(item) -> tuple[int, int]:
+    return item.milestone.band_start_month, item.milestone.band_end_month
+
+
+_ASPECT_ORDER = {value: n for n, value in enumerate(Aspect.values)}
+
+
+class KkaCheckForm(forms.Form):
+    """One KKA check: tick what the child now does, re-date or explicitly remove a mark.
+
+    An unmarked task has a tick and an optional date (empty: the check's day);
+    a marked task its date and a "hapus tanda" box. Only the tasks shown and
+    posted change: a task missing from the post is left alone, and a field
+    naming a task that is not on this page refuses the whole save. On the
+    first check (child *belum dinilai*) each band also has a "whole band
+    done" box.
+    """
 
     def __init__(self, *args, card, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.card = card
         self.today = today
-        self.rows = []
-        for item in card.items:
+        self.first_check = not card.assessed
+        self.bands = []
+        for item in sorted(card.items, key=self._order):
             pk = item.milestone.pk
-            done = f"done_{pk}"
-            date = f"date_{pk}"
-            self.fields[done] = forms.BooleanField(
-                label=item.milestone.text_id, required=False, initial=item.record is not None
-            )
-            self.fields[date] = forms.DateField(
-                label=_("Tanggal pertama bisa"),
-                required=False,
-                widget=DateInput(attrs={"class": "form-control form-control-sm kka-date"}),
-                initial=item.record.achieved_on if item.record else today,
-            )
-            self.rows.append((item, done, date))
+            band = _band(item)
+            if band not in self.bands:
+                self.bands.append(band)
+            date_widget = DateInput(attrs={"class": "form-control form-control-sm kka-date"})
+            if item.record is None:
+                self.fields[f"done_{pk}"] = forms.BooleanField(label=item.milestone.text, required=False)
+                self.fields[f"date_{pk}"] = forms.DateField(
+                    label=_("Tanggal pertama bisa"), required=False, widget=date_widget
+                )
+            else:
+                self.fields[f"date_{pk}"] = forms.DateField(
+                    label=_("Tanggal pertama bisa"),
+                    required=False,
+                    widget=date_widget,
+                    initial=item.record.achieved_on,
+                )
+                self.fields[f"remove_{pk}"] = forms.BooleanField(label=_("Hapus tanda"), required=False)
+        if self.first_check:
+            for start, end in self.bands:
+                self.fields[f"band_{start}_{end}"] = forms.BooleanField(
+                    label=_("Semua tugas %(a)s-%(b)s bulan sudah bisa") % {"a": start, "b": end}, required=False
+                )
 
-    def by_aspect(self):
-        """[(aspect, [(item, done field, date field), ...]), ...] for the template, aspects in KKA order."""
-        rows = {}
-        for item, done, date in self.rows:
-            rows.setdefault(item.milestone.aspect, []).append((item, self[done], self[date]))
-        return [(aspect, rows[aspect.value]) for aspect in self.card.aspects if aspect.value in rows]
+    @staticmethod
+    def _order(item):
+        m = item.milestone
+        return (m.band_start_month, m.band_end_month, _ASPECT_ORDER.get(m.aspect, 99), m.code)
+
+    def _row(self, item) -> KkaRow:
+        pk = item.milestone.pk
+        if item.record is None:
+            return KkaRow(item, self[f"date_{pk}"], done=self[f"done_{pk}"])
+        return KkaRow(item, self[f"date_{pk}"], remove=self[f"remove_{pk}"])
+
+    def sections(self) -> list[KkaSection]:
+        """The page's parts, the first field in error focused (the browser scrolls to it)."""
+        sections = self._sections()
+        first = True
+        for section in sections:
+            for row in section.rows:
+                if row.errors:
+                    attrs = row.date.field.widget.attrs
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid"
+                    attrs["aria-invalid"] = "true"
+                    if first:
+                        attrs["autofocus"] = True
+                        first = False
+        return sections
+
+    def _sections(self) -> list[KkaSection]:
+        """First check: every band so far, each with its shortcut.
+        Otherwise: owed tasks, then the current band, then earlier bands folded."""
+        items = sorted(self.card.items, key=self._order)
+        sections = []
+        if self.first_check:
+            for start, end in self.bands:
+                rows = [self._row(i) for i in items if _band(i) == (start, end)]
+                title = _("Rentang %(a)s-%(b)s bulan") % {"a": start, "b": end}
+                section = KkaSection(f"{start}-{end}", title, False, rows, band=self[f"band_{start}_{end}"])
+                # Folded behind the band's shortcut; open where the cadre picked one by one.
+                section.open = section.has_errors or any(row.done is not None and row.done.value() for row in rows)
+                sections.append(section)
+            return sections
+        from families.kka import ItemStatus  # kka imports the models this module uses
+
+        age = self.card.age_months
+        attention = [i for i in items if i.status in (ItemStatus.OWED, ItemStatus.REFER)]
+        if attention:
+            title = _("Tugas terhutang dan perlu rujukan")
+            sections.append(KkaSection("perhatian", title, True, [self._row(i) for i in attention]))
+        rest = [i for i in items if i not in attention]
+        current = [i for i in rest if i.milestone.band_end_month > age]
+        if current:
+            title = _("Rentang umur sekarang")
+            sections.append(KkaSection("sekarang", title, True, [self._row(i) for i in current]))
+        for start, end in reversed(self.bands):
+            rows = [self._row(i) for i in rest if i.milestone.band_end_month <= age and _band(i) == (start, end)]
+            if rows:
+                title = _("Rentang %(a)s-%(b)s bulan") % {"a": start, "b": end}
+                section = KkaSection(f"{start}-{end}", title, False, rows)
+                section.open = section.has_errors
+                sections.append(section)
+        return sections
 
     def clean(self):
         cleaned = super().clean()
+        unknown = sorted(key for key in self.data if _KKA_FIELD.match(key) and key not in self.fields)
+        if unknown:
+            raise forms.ValidationError(
+                _(
+                    "Isian tidak dikenal (%(keys)s): halaman ini mungkin sudah lama. "
+                    "Tidak ada yang disimpan; muat ulang halaman lalu isi lagi."
+                ),
+                params={"keys": ", ".join(unknown[:5])},
+                code="unknown",
+            )
         birth = self.card.child.birth_date
-        for _item, done, date in self.rows:
-            if not cleaned.get(done):
+        self._marks, self._removals = {}, set()
+        whole_bands = {band for band in self.bands if cleaned.get(f"band_{band[0]}_{band[1]}")}
+        for item in self.card.items:
+            pk = item.milestone.pk
+            date_name = f"date_{pk}"
+            if date_name in self.errors:
                 continue
-            day = cleaned.get(date)
-            if day is None:
-                if date not in self.errors:
-                    self.add_error(date, _("Isi tanggal anak pertama bisa."))
-            elif day > self.today:
-                self.add_error(date, _("Tanggal %(d)s di masa depan.") % {"d": day.strftime("%d-%m-%Y")})
+            day = cleaned.get(date_name)
+            if item.record is None:
+                if not (cleaned.get(f"done_{pk}") or _band(item) in whole_bands):
+                    continue
+                day = day or self.today
+            elif cleaned.get(f"remove_{pk}"):
+                self._removals.add(pk)
+                continue
+            elif date_name not in self.data:
+                continue  # not posted: leave the mark as it is
+            elif day is None:
+                self.add_error(date_name, _("Isi tanggal anak pertama bisa, atau centang 'Hapus tanda'."))
+                continue
+            if day > self.today:
+                self.add_error(date_name, _("Tanggal %(d)s di masa depan.") % {"d": day.strftime("%d-%m-%Y")})
             elif day < birth:
                 self.add_error(
-                    date,
+                    date_name,
                     _("Tanggal %(d)s sebelum anak lahir (%(b)s).")
                     % {"d": day.strftime("%d-%m-%Y"), "b": birth.strftime("%d-%m-%Y")},
                 )
+            elif item.record is None or item.record.achieved_on != day:
+                self._marks[pk] = day
         return cleaned
 
     def marks(self) -> dict:
-        """{milestone id: date or None} for kka_marks_save."""
-        return {
-            item.milestone.pk: (self.cleaned_data[date] if self.cleaned_data.get(done) else None)
-            for item, done, date in self.rows
-        }
+        """{milestone id: date first done} to add or re-date, for kka_check_save."""
+        return self._marks
+
+    def removals(self) -> set:
+        """Milestone ids whose mark the cadre took off explicitly."""
+        return self._removals

@@ -1,46 +1,113 @@
-"""KKA (*Kartu Kembang Anak*) status rules: on track, owed, refer.
+"""KKA (*Kartu Kembang Anak*) status rules: not yet assessed, on track, owed, refer.
 
-A developmental task is expected by the end of its age band (band_end_month).
-Not done three months after that it is *terhutang* (owed): watch and
-stimulate. Still not done three months later the child *perlu rujukan*
-(needs referral to the health worker). "Done" means a MilestoneRecord dated
-on or before the day we judge (`on`); a mark dated later does not count yet.
+The rule, as a cadre and a health worker read it:
+
+- *Belum dinilai* (not yet assessed): no KKA check of the child is recorded
+  on the instrument in use (a KkaCheck dated by the day we judge, `on`).
+  Nothing is owed and nobody is referred before someone has looked: a
+  newly registered child, or every child just after the admin switched
+  instruments, is *belum dinilai* until its first check.
+- A developmental task is expected by the end of its age band
+  (band_end_month). "Done" means a mark (MilestoneRecord) dated on or before
+  `on`; a mark dated later does not count yet.
+- Not done three completed months after its band end, an assessed child
+  *owes* the task (*terhutang*): watch and stimulate for three months.
+- The three-month watch starts at the LATER of "band end + 3 months" and the
+  child's first check on the instrument (the check that found the task
+  owed, for a task already owed then). Still not done when the watch ends,
+  the child *perlu rujukan* (needs referral). So a task needs referral when
+  both hold: the child is band end + 6 completed months old, and three
+  completed months have passed since the first check (counted like an age:
+  a check on 30 November has run three months on 1 March, not 28 February).
+  A child first checked at 20 months with a 9-12 month task not done owes
+  it from that day and needs referral three months later, not at once.
+- After the first check, a task that falls owed later is watched from its
+  band end + 3 months, as the card has been looked at since: no new check
+  is needed for it to count.
+- *Sudah dirujuk* (already referred): a child who needs referral and has a
+  referral that is still open on `on`, or whose latest referral was made on
+  or after the day every task now needing referral became due for it by
+  age (band end + 6 months). A referral made and closed covers the tasks it
+  was made for; a NEW task that becomes due after the referral's date makes
+  the child *perlu rujukan, belum dirujuk* again.
 
 Two computations of the same rule live here and are tested against each other:
-- `child_card()` for one child's KKA page (items grouped by aspect);
+- `child_card()` for one child's KKA page (items grouped by band and aspect);
 - `annotate_kka_status()` for any Child queryset, in SQL, adding no queries,
   for the roster flags and the monthly reports.
+Saving a check (`kka_check_save`) and "checked on the KKA in a period"
+(`checked_between`) have their one home here too.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families.ages import add_months, age_in_months
-from families.models import Aspect, Child, Instrument, Milestone, MilestoneRecord
+from families.models import (
+    Aspect,
+    Child,
+    Instrument,
+    KkaCheck,
+    Milestone,
+    MilestoneRecord,
+    MilestoneRecordRemoval,
+    Referral,
+)
 
 OWED_AFTER_MONTHS = 3
 REFER_AFTER_MONTHS = 6
+WATCH_MONTHS = REFER_AFTER_MONTHS - OWED_AFTER_MONTHS
 # Instruments cover 0-72 months, so no task can reach "refer" after 78 months;
 # the SQL age is capped there to keep its CASE short.
 _AGE_CAP_MONTHS = 72 + REFER_AFTER_MONTHS
 
 
 class KkaStatus:
+    BELUM_DINILAI = "belum_dinilai"
     SESUAI = "sesuai"
     TERHUTANG = "terhutang"
     PERLU_RUJUKAN = "perlu_rujukan"
+    # Not a value of kka_status: how a referred child needing referral is shown.
+    SUDAH_DIRUJUK = "sudah_dirujuk"
     LABELS = {
+        BELUM_DINILAI: _("Belum dinilai"),
         SESUAI: _("Sesuai"),
         TERHUTANG: _("Terhutang (pantau & stimulasi)"),
         PERLU_RUJUKAN: _("Perlu rujukan"),
+        SUDAH_DIRUJUK: _("Perlu rujukan, sudah dirujuk"),
     }
     # Bootstrap colour of the badge shown on the roster and child page.
-    COLOURS = {SESUAI: "success", TERHUTANG: "warning", PERLU_RUJUKAN: "danger"}
+    COLOURS = {
+        BELUM_DINILAI: "secondary",
+        SESUAI: "success",
+        TERHUTANG: "warning",
+        PERLU_RUJUKAN: "danger",
+        SUDAH_DIRUJUK: "info",
+    }
+
+    @classmethod
+    def shown(cls, status: str, referred: bool) -> str:
+        """The state a page shows: "perlu rujukan" of a referred child reads "sudah dirujuk"."""
+        return cls.SUDAH_DIRUJUK if status == cls.PERLU_RUJUKAN and referred else status
 
 
 class ItemStatus:
@@ -60,24 +127,52 @@ def active_instrument() -> Instrument | None:
     return Instrument.objects.filter(active=True).first()
 
 
-def item_status(band_end_month: int, age_months: int, achieved_on: datetime.date | None, on: datetime.date) -> str:
-    """Status of one task for a child of `age_months` (completed months) on `on`."""
+def item_status(
+    band_end_month: int,
+    age_months: int,
+    achieved_on: datetime.date | None,
+    on: datetime.date,
+    first_check: datetime.date | None,
+) -> str:
+    """Status of one task for a child of `age_months` (completed months) on `on`.
+
+    `first_check` is the child's first check on the instrument (by `on`); a
+    child never checked owes nothing yet.
+    """
     if achieved_on is not None and achieved_on <= on:
         return ItemStatus.DONE
-    if age_months >= band_end_month + REFER_AFTER_MONTHS:
+    if first_check is None or age_months < band_end_month + OWED_AFTER_MONTHS:
+        return ItemStatus.NOT_YET
+    if age_months >= band_end_month + REFER_AFTER_MONTHS and age_in_months(first_check, on) >= WATCH_MONTHS:
         return ItemStatus.REFER
-    if age_months >= band_end_month + OWED_AFTER_MONTHS:
-        return ItemStatus.OWED
-    return ItemStatus.NOT_YET
+    return ItemStatus.OWED
 
 
-def status_from_items(statuses) -> str:
+def status_from_items(statuses, *, assessed: bool = True) -> str:
+    if not assessed:
+        return KkaStatus.BELUM_DINILAI
     statuses = set(statuses)
     if ItemStatus.REFER in statuses:
         return KkaStatus.PERLU_RUJUKAN
     if ItemStatus.OWED in statuses:
         return KkaStatus.TERHUTANG
     return KkaStatus.SESUAI
+
+
+def is_referred(born: datetime.date, refer_band_ends, referrals, on: datetime.date) -> bool:
+    """Whether the referrals dated by `on` cover the tasks now needing referral.
+
+    `referrals`: (date, closed_on) pairs. An open referral covers everything;
+    otherwise the latest one covers the tasks due for referral by age on its
+    date, and a task due after it is new.
+    """
+    made = [(day, closed_on) for day, closed_on in referrals if day <= on]
+    if not made:
+        return False
+    if any(closed_on is None or closed_on > on for _day, closed_on in made):
+        return True
+    age_then = age_in_months(born, max(day for day, _closed in made))
+    return all(band_end + REFER_AFTER_MONTHS <= age_then for band_end in refer_band_ends)
 
 
 @dataclass
@@ -108,18 +203,34 @@ class KkaCard:
     age_months: int
     aspects: list[AspectItems]
     status: str
+    first_check: datetime.date | None = None
+    last_check: datetime.date | None = None
+    referred: bool = False
 
     @property
     def items(self) -> list[KkaItem]:
         return [item for aspect in self.aspects for item in aspect.items]
 
     @property
+    def assessed(self) -> bool:
+        return self.status != KkaStatus.BELUM_DINILAI
+
+    @property
+    def shown_status(self) -> str:
+        return KkaStatus.shown(self.status, self.referred)
+
+    @property
     def status_label(self) -> str:
-        return KkaStatus.LABELS[self.status]
+        return KkaStatus.LABELS[self.shown_status]
 
     @property
     def status_colour(self) -> str:
-        return KkaStatus.COLOURS[self.status]
+        return KkaStatus.COLOURS[self.shown_status]
+
+    @property
+    def needs_referral(self) -> bool:
+        """Perlu rujukan and not yet referred: the page asks the cadre to refer."""
+        return self.status == KkaStatus.PERLU_RUJUKAN and not self.referred
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -138,7 +249,7 @@ class KkaCard:
 
 
 def child_card(child: Child, on: datetime.date, *, instrument: Instrument | None = None) -> KkaCard:
-    """The child's KKA on `on` (three queries: instrument, items, marks).
+    """The child's KKA on `on` (five queries: instrument, checks, items, marks, referrals).
 
     Only items whose band has started are shown: later bands are not the
     parent's concern yet. Tasks of future bands cannot be owed anyway.
@@ -147,8 +258,14 @@ def child_card(child: Child, on: datetime.date, *, instrument: Instrument | None
     age = age_in_months(child.birth_date, on)
     aspects = [AspectItems(value, label) for value, label in Aspect.choices]
     if instrument is None:
-        return KkaCard(child, on, None, age, aspects, KkaStatus.SESUAI)
+        return KkaCard(child, on, None, age, aspects, KkaStatus.BELUM_DINILAI)
     by_aspect = {aspect.value: aspect for aspect in aspects}
+    checks = list(
+        KkaCheck.objects.filter(child=child, instrument=instrument, date__lte=on)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    first_check = checks[0] if checks else None
     records = {
         record.milestone_id: record
         for record in MilestoneRecord.objects.filter(child=child, milestone__instrument=instrument).select_related(
@@ -159,12 +276,28 @@ def child_card(child: Child, on: datetime.date, *, instrument: Instrument | None
         "band_start_month", "band_end_month", "code"
     )
     statuses = []
+    refer_band_ends = []
     for milestone in milestones:
         record = records.get(milestone.pk)
-        status = item_status(milestone.band_end_month, age, record.achieved_on if record else None, on)
+        status = item_status(milestone.band_end_month, age, record.achieved_on if record else None, on, first_check)
         statuses.append(status)
+        if status == ItemStatus.REFER:
+            refer_band_ends.append(milestone.band_end_month)
         by_aspect[milestone.aspect].items.append(KkaItem(milestone, record, status))
-    return KkaCard(child, on, instrument, age, aspects, status_from_items(statuses))
+    status = status_from_items(statuses, assessed=first_check is not None)
+    referrals = list(child.referrals.values_list("date", "closed_on"))  # always: a fixed query count
+    referred = status == KkaStatus.PERLU_RUJUKAN and is_referred(child.birth_date, refer_band_ends, referrals, on)
+    return KkaCard(
+        child,
+        on,
+        instrument,
+        age,
+        aspects,
+        status,
+        first_check=first_check,
+        last_check=checks[-1] if checks else None,
+        referred=referred,
+    )
 
 
 def age_months_expression(on: datetime.date, *, cap: int = _AGE_CAP_MONTHS) -> Case:
@@ -179,59 +312,158 @@ def age_months_expression(on: datetime.date, *, cap: int = _AGE_CAP_MONTHS) -> C
     return Case(*whens, default=None, output_field=IntegerField())
 
 
-def _tasks_missing_by(on: datetime.date, months_late: int) -> Exists:
+def _tasks_missing_by(on: datetime.date, months_late: int, *, due_after: str | None = None) -> Exists:
     # Active-instrument tasks expected `months_late` or more months before the
-    # child's age, with no mark dated by `on`.
+    # child's age, with no mark dated by `on`; with `due_after`, only those
+    # whose band end + months_late is after that age column (due later).
     marked = MilestoneRecord.objects.filter(
         child=OuterRef(OuterRef("pk")), milestone=OuterRef("pk"), achieved_on__lte=on
     )
-    return Exists(
-        Milestone.objects.filter(
-            instrument__active=True, band_end_month__lte=OuterRef("kka_age_months") - months_late
-        ).exclude(Exists(marked))
+    tasks = Milestone.objects.filter(
+        instrument__active=True, band_end_month__lte=OuterRef("kka_age_months") - months_late
     )
+    if due_after:
+        tasks = tasks.filter(band_end_month__gt=OuterRef(due_after) - months_late)
+    return Exists(tasks.exclude(Exists(marked)))
+
+
+def _checked_by(on: datetime.date) -> Exists:
+    """A KKA check of the child on the instrument in use, dated by `on`."""
+    return Exists(KkaCheck.objects.filter(child=OuterRef("pk"), instrument__active=True, date__lte=on))
+
+
+def _age_at_latest_referral(on: datetime.date) -> Subquery:
+    """age_in_months(birth date, latest referral dated by `on`) in SQL, from the
+    year, month and day parts (portable, unlike date arithmetic)."""
+    born = OuterRef("birth_date")
+    months = (ExtractYear("date") - ExtractYear(born)) * 12 + ExtractMonth("date") - ExtractMonth(born)
+    age = Case(
+        When(LessThan(ExtractDay("date"), ExtractDay(born)), then=months - 1),
+        default=months,
+        output_field=IntegerField(),
+    )
+    referrals = Referral.objects.filter(child=OuterRef("pk"), date__lte=on).order_by("-date", "-pk")
+    return Subquery(referrals.annotate(age=age).values("age")[:1])
 
 
 def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
-    """Add `kka_age_months` and `kka_status` ("sesuai", "terhutang", "perlu_rujukan").
+    """Add `kka_status` ("belum_dinilai", "sesuai", "terhutang", "perlu_rujukan")
+    and `kka_referred` (only meaningful with "perlu_rujukan": see the module rule).
 
     Pure SQL over the active instrument: no query is run here and none is
     added per row, so a roster or report of any size stays at its count.
+    Only EXISTS tests, each condition once: a costlier-looking plan makes
+    PostgreSQL spend seconds compiling it (JIT) on a large report.
     """
-    return children.annotate(kka_age_months=age_months_expression(on)).annotate(
+    referrals = Referral.objects.filter(child=OuterRef("pk"), date__lte=on)
+    children = children.annotate(
+        kka_age_months=age_months_expression(on),
+        kka_age_at_referral=_age_at_latest_referral(on),
+    )
+    return children.annotate(
         kka_status=Case(
-            When(_tasks_missing_by(on, REFER_AFTER_MONTHS), then=Value(KkaStatus.PERLU_RUJUKAN)),
+            When(~_checked_by(on), then=Value(KkaStatus.BELUM_DINILAI)),
+            # The watch ends three months after the first check at the earliest.
+            When(
+                Q(_checked_by(add_months(on, -WATCH_MONTHS))) & Q(_tasks_missing_by(on, REFER_AFTER_MONTHS)),
+                then=Value(KkaStatus.PERLU_RUJUKAN),
+            ),
             When(_tasks_missing_by(on, OWED_AFTER_MONTHS), then=Value(KkaStatus.TERHUTANG)),
             default=Value(KkaStatus.SESUAI),
             output_field=CharField(),
+        ),
+        # Most children have no referral: that cheap test comes first, so the
+        # task subquery runs only for the referred few.
+        kka_referred=Case(
+            When(~Exists(referrals), then=Value(False)),
+            When(Exists(referrals.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))), then=Value(True)),
+            When(
+                _tasks_missing_by(on, REFER_AFTER_MONTHS, due_after="kka_age_at_referral"),
+                then=Value(False),
+            ),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def checked_between(first: datetime.date, last: datetime.date) -> Exists:
+    """For a Child queryset: a KKA check dated from `first` to `last` (any instrument).
+
+    The one meaning of "checked on the KKA this month", for the reports and
+    the roster's "seen this month".
+    """
+    return Exists(KkaCheck.objects.between(first, last).filter(child=OuterRef("pk")))
+
+
+def marks_remove(records, *, user=None) -> int:
+    """Take marks off the card, keeping what they said in MilestoneRecordRemoval."""
+    records = list(records)
+    if not records:
+        return 0
+    MilestoneRecordRemoval.objects.bulk_create(
+        MilestoneRecordRemoval(
+            child_id=record.child_id,
+            milestone_id=record.milestone_id,
+            achieved_on=record.achieved_on,
+            recorded_by_id=record.recorded_by_id,
+            recorded_at=record.recorded_at,
+            removed_by=user,
         )
+        for record in records
+    )
+    MilestoneRecord.objects.filter(pk__in=[record.pk for record in records]).delete()
+    return len(records)
+
+
+def kka_check_record(
+    *, child: Child, instrument: Instrument, on: datetime.date, user=None, session=None, home_visit=None
+) -> None:
+    """Record the child's check on `on` (one a day per instrument: a second save is the same check)."""
+    KkaCheck.objects.bulk_create(
+        [
+            KkaCheck(
+                child=child, instrument=instrument, date=on, checked_by=user, session=session, home_visit=home_visit
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 
 @transaction.atomic
-def kka_marks_save(*, child: Child, marks: dict[int, datetime.date | None], user=None) -> int:
-    """Save a page of KKA marks at once: {milestone id: date first done, or None to clear}.
+def kka_check_save(
+    *,
+    child: Child,
+    instrument: Instrument,
+    on: datetime.date,
+    marks: dict[int, datetime.date],
+    removals=(),
+    user=None,
+) -> int:
+    """Record a KKA check of `child` on `on`, with what it found.
 
-    A mark is linked to the child's group session held that day, if there is
-    one. Returns how many marks changed. Runs a fixed number of queries
-    whatever the number of marks.
+    `marks`: {milestone id: date first done} to add or re-date; `removals`:
+    milestone ids to take off explicitly (kept in the history). Items not
+    named are left as they are. A mark and the check are linked to the
+    child's group session held that day, if there is one (the check also to
+    the family's home visit that day). Returns how many
+    marks changed. A fixed number of queries whatever the number of marks.
     """
-    from sessions.models import CoachingSession  # coaching depends on families
+    from sessions.models import CoachingSession, HomeVisit  # coaching depends on families
 
-    existing = {r.milestone_id: r for r in MilestoneRecord.objects.filter(child=child, milestone_id__in=list(marks))}
-    dates = {day for day in marks.values() if day is not None}
+    removals = set(removals) - set(marks)
+    existing = {
+        r.milestone_id: r for r in MilestoneRecord.objects.filter(child=child, milestone_id__in=[*marks, *removals])
+    }
+    dates = set(marks.values()) | {on}
     sessions = {}
-    if dates:
-        for session in CoachingSession.objects.filter(group_id=child.family.group_id, date__in=dates).order_by("pk"):
-            sessions.setdefault(session.date, session)
+    for session in CoachingSession.objects.filter(group_id=child.family.group_id, date__in=dates).order_by("pk"):
+        sessions.setdefault(session.date, session)
 
-    to_create, to_update, to_delete = [], [], []
+    to_create, to_update = [], []
     for milestone_id, day in marks.items():
         record = existing.get(milestone_id)
-        if day is None:
-            if record is not None:
-                to_delete.append(record.pk)
-        elif record is None:
+        if record is None:
             to_create.append(
                 MilestoneRecord(
                     child=child, milestone_id=milestone_id, achieved_on=day, session=sessions.get(day), recorded_by=user
@@ -242,14 +474,26 @@ def kka_marks_save(*, child: Child, marks: dict[int, datetime.date | None], user
             record.session = sessions.get(day)
             record.recorded_by = user
             to_update.append(record)
-    if to_delete:
-        MilestoneRecord.objects.filter(pk__in=to_delete).delete()
+    removed = marks_remove([existing[pk] for pk in removals if pk in existing], user=user)
     if to_create:
-        MilestoneRecord.objects.bulk_create(to_create)
+        # ignore_conflicts: a double tap that raced this one already made the mark.
+        MilestoneRecord.objects.bulk_create(to_create, ignore_conflicts=True)
     if to_update:
-        # bulk_update skips auto_now; set it so "recorded this month" sees the edit.
+        # bulk_update skips auto_now; set it so the history shows the edit.
         now = timezone.now()
         for record in to_update:
             record.recorded_at = now
         MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
-    return len(to_create) + len(to_update) + len(to_delete)
+    # The check happened during the group's session that day, or the family's home visit.
+    visit = HomeVisit.objects.filter(family_id=child.family_id, date=on).order_by("pk").first()
+    kka_check_record(child=child, instrument=instrument, on=on, user=user, session=sessions.get(on), home_visit=visit)
+    return len(to_create) + len(to_update) + removed
+
+
+def children_to_reassess(instrument: Instrument, on: datetime.date) -> int:
+    """How many children in the programme on `on` would be *belum dinilai* on `instrument`."""
+    return (
+        Child.objects.in_programme_on(on)
+        .exclude(Exists(KkaCheck.objects.filter(child=OuterRef("pk"), instrument=instrument, date__lte=on)))
+        .count()
+    )

@@ -322,6 +322,72 @@ class MilestoneRecord(models.Model):
         return f"{self.child} – {self.milestone.code}"
 
 
+class MilestoneRecordRemoval(models.Model):
+    """A mark taken off a child's KKA: what it said, who removed it and when.
+
+    Un-marking deletes the MilestoneRecord (so every count sees live marks
+    only) and keeps its content here, as the card's history.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_removals")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="+")
+    achieved_on = models.DateField(_("tanggal pertama bisa"))
+    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tanda KKA yang dihapus")
+        verbose_name_plural = _("tanda KKA yang dihapus")
+        ordering = ["-removed_at"]
+
+    def __str__(self):
+        return f"{self.child} – {self.milestone.code}"
+
+
+class KkaCheckQuerySet(models.QuerySet):
+    def between(self, first: datetime.date, last: datetime.date):
+        """Checks dated from `first` to `last`, both included: "checked on the KKA" in a period."""
+        return self.filter(date__gte=first, date__lte=last)
+
+
+class KkaCheck(models.Model):
+    """One KKA check of a child: the cadre went through the card with the parent that day.
+
+    A check is an event of its own, whether or not it found anything new to
+    mark. Checks are per instrument: a child is *belum dinilai* on an
+    instrument until its first check on it.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="kka_checks")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="checks")
+    date = models.DateField(_("tanggal pemeriksaan"))
+    checked_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    session = models.ForeignKey(
+        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="kka_checks"
+    )
+    home_visit = models.ForeignKey(
+        "coaching.HomeVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="kka_checks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = KkaCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pemeriksaan KKA")
+        verbose_name_plural = _("pemeriksaan KKA")
+        ordering = ["child", "date"]
+        constraints = [
+            # A double tap or a second save the same day is the same check.
+            models.UniqueConstraint(fields=["child", "instrument", "date"], name="kka_check_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.child} {self.date:%d-%m-%Y}"
+
+
 class Referral(models.Model):
     """A referral to the health worker, followed until closed."""
 

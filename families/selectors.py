@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from families import kka, measurements
 from families.ages import AgeGroup, add_months
 from families.charts import growth_chart_svg
-from families.models import Child, Family, Measurement, MilestoneRecord, Referral
+from families.models import Child, Family, Measurement
 from families.services import search_families
 from groups.models import BkbGroup
 
@@ -30,28 +30,18 @@ def month_bounds(on: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
     """Add `seen_this_month`: by `on`, in `on`'s month, the child came to a session
-    (or its family came without naming a child), was measured, had a KKA mark
-    recorded, or its family had a home visit."""
+    (or its family came without naming a child), was measured, was checked on
+    the KKA, or its family had a home visit."""
     from sessions.models import Attendance, HomeVisit  # coaching depends on families
 
-    start, next_month = month_bounds(on)
+    start, _next_month = month_bounds(on)
     attended = Attendance.objects.filter(session__date__gte=start, session__date__lte=on).filter(
         Q(child=OuterRef("pk")) | Q(child__isnull=True, family=OuterRef("family_id"))
     )
     measured = Measurement.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=on)
-    # recorded_at is when the cadre marked the card: that is the KKA check.
-    marked = MilestoneRecord.objects.filter(
-        child=OuterRef("pk"), recorded_at__date__gte=start, recorded_at__date__lt=next_month
-    )
     visited = HomeVisit.objects.filter(family=OuterRef("family_id"), date__gte=start, date__lte=on)
-    seen = Q(Exists(attended)) | Q(Exists(measured)) | Q(Exists(marked)) | Q(Exists(visited))
+    seen = Q(Exists(attended)) | Q(Exists(measured)) | Q(kka.checked_between(start, on)) | Q(Exists(visited))
     return children.annotate(seen_this_month=ExpressionWrapper(seen, output_field=BooleanField()))
-
-
-def annotate_open_referral(children: QuerySet) -> QuerySet:
-    return children.annotate(
-        has_open_referral=Exists(Referral.objects.filter(child=OuterRef("pk"), closed_on__isnull=True))
-    )
 
 
 def attention_q() -> Q:
@@ -70,15 +60,15 @@ def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bo
     children = kka.annotate_kka_status(children, on)
     children = measurements.annotate_latest_growth(children, on)
     children = annotate_seen_this_month(children, on)
-    children = annotate_open_referral(children)
     if attention:
         children = children.filter(attention_q())
     children = children.select_related("family").order_by("-birth_date", "name")
     bands = [AgeBand(value, label) for value, label in AgeGroup.choices]
     for child in children:
         child.months = child.age_months(on)
-        child.kka_label = kka.KkaStatus.LABELS[child.kka_status]
-        child.kka_colour = kka.KkaStatus.COLOURS[child.kka_status]
+        shown = kka.KkaStatus.shown(child.kka_status, child.kka_referred)
+        child.kka_label = kka.KkaStatus.LABELS[shown]
+        child.kka_colour = kka.KkaStatus.COLOURS[shown]
         child.growth_flags = [
             measurements.FLAG_LABELS[code]
             for code in measurements.growth_flags(child.latest_haz, child.latest_waz, child.latest_whz)
@@ -114,5 +104,5 @@ def child_page(child: Child, *, on: datetime.date) -> dict:
         "wfa_chart": _chart("wfa", child, rows, "weight_kg", _("Berat badan menurut umur")) if rows else "",
         "open_referrals": open_referrals,
         "closed_referrals": [r for r in referrals if r.closed_on is not None],
-        "needs_referral": card.status == kka.KkaStatus.PERLU_RUJUKAN and not open_referrals,
+        "needs_referral": card.needs_referral,
     }

@@ -11,7 +11,7 @@ from families import kka, measurements, selectors, services
 from families.forms import (
     ChildFormSet,
     FamilyForm,
-    KkaMarksForm,
+    KkaCheckForm,
     MeasurementForm,
     ReferralCloseForm,
     ReferralForm,
@@ -132,19 +132,28 @@ def child_kka(request, pk):
     today = timezone.localdate()
     card = kka.child_card(child, today)
     can_write = can_write_registers(request.user)
-    form = KkaMarksForm(request.POST or None, card=card, today=today)
+    # An empty post is a check too: the card reviewed, nothing new to mark.
+    form = KkaCheckForm(request.POST if request.method == "POST" else None, card=card, today=today)
     if request.method == "POST":
-        if form.is_valid():
-            changed = kka.kka_marks_save(child=child, marks=form.marks(), user=request.user)
+        if card.instrument is not None and form.is_valid():
+            changed = kka.kka_check_save(
+                child=child,
+                instrument=card.instrument,
+                on=today,
+                marks=form.marks(),
+                removals=form.removals(),
+                user=request.user,
+            )
             messages.success(
-                request, _("KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed}
+                request,
+                _("Pemeriksaan KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed},
             )
             return redirect("families:child_kka", pk=child.pk)
-        messages.error(request, _("Ada tanggal yang perlu diperbaiki. Lihat pesan merah; isian Anda tidak hilang."))
+        messages.error(request, _("Ada isian yang perlu diperbaiki. Lihat pesan merah; isian Anda tidak hilang."))
     return render(
         request,
         "families/child_kka.html",
-        {"child": child, "card": card, "form": form, "can_write": can_write},
+        {"child": child, "card": card, "form": form, "can_write": can_write, "today": today},
         status=400 if request.method == "POST" else 200,
     )
 

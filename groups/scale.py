@@ -28,7 +28,7 @@ from cadres.models import Cadre, CadreRole, Training
 from families import growth
 from families.ages import add_months, age_in_months
 from families.measurements import LYING_UNTIL_MONTHS
-from families.models import Child, Family, Measurement, Milestone, MilestoneRecord
+from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from groups.models import Area, BkbGroup, User
 from reports.documents import group_reports_data
@@ -62,7 +62,7 @@ CHILDREN_PER_GROUP = 45
 ALUMNI_PER_GROUP = 6  # families whose child turned 6 during the window: they left
 ATTENDANCE_MEAN = 0.65
 DATA_TABLES = [
-    MilestoneRecord, Measurement, Attendance, SessionCadre, HomeVisit, CoachingSession, MonthlyReport,
+    KkaCheck, MilestoneRecord, Measurement, Attendance, SessionCadre, HomeVisit, CoachingSession, MonthlyReport,
     Training, CadreRole, Cadre, Child, Family, BkbGroup,
 ]  # fmt: skip
 
@@ -573,6 +573,39 @@ class ScaleSeeder:
         )
         self.ids._next[_table(MilestoneRecord)] = first_id + count
         self._phase("KKA marks", started, count)
+        self._kka_checks(milestones)
+
+    def _kka_checks(self, milestones) -> None:
+        """KKA checks: one before the window (the card was filled then), then most months
+        mid-month while the child is in the programme. Deterministic, so the random stream
+        of the other phases is untouched."""
+        started = time.perf_counter()
+        instrument_id = Milestone.objects.filter(pk=milestones[0][0]).values_list("instrument_id", flat=True).get()
+        before = self.window_start - datetime.timedelta(days=1)
+        first_id = self.ids.take(KkaCheck)  # no query may run while COPY streams
+        next_id = iter(range(first_id, 1 << 62))
+        created = datetime.datetime.combine(self.today, datetime.time(3, 0), tzinfo=datetime.UTC)
+
+        def rows():
+            for plan in self.groups:
+                for fam in plan.families:
+                    for kid in fam.kids:
+                        last_day = fam.left or self.today
+                        days = [before] if kid.birth < before else []
+                        for n, month in enumerate(self.month_starts):
+                            day = month + datetime.timedelta(days=14)
+                            if kid.birth <= day <= last_day and (kid.id * 7 + n) % 10 < 7:
+                                days.append(day)
+                        for day in days:
+                            yield (next(next_id), kid.id, instrument_id, day, plan.user_id, None, None, created)
+
+        count = copy_rows(
+            KkaCheck,
+            ["id", "child", "instrument", "date", "checked_by", "session", "home_visit", "created_at"],
+            rows(),
+        )
+        self.ids._next[_table(KkaCheck)] = first_id + count
+        self._phase("KKA checks", started, count)
 
     # --- monthly reports ---------------------------------------------------------------------
 

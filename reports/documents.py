@@ -119,7 +119,9 @@ def group_reports_data(groups: QuerySet, month: Month) -> dict[int, dict]:
                 "child": child.name,
                 "mother": child.family.mother_name,
                 "age_months": age_in_months(child.birth_date, month.last),
-                "kka": str(KkaStatus.LABELS[child.kka_status]) if child.kka_status != KkaStatus.SESUAI else "",
+                "kka": str(KkaStatus.LABELS[KkaStatus.shown(child.kka_status, child.kka_referred)])
+                if child.kka_status in (KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN)
+                else "",
                 "growth": _growth_labels(child),
                 "referral_open": child.referral_open,
             }

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import CadreRole, Training, held_on_q
 from families.ages import AgeGroup, add_months
-from families.kka import KkaStatus, annotate_kka_status
-from families.models import Child, Family, Measurement, MilestoneRecord, Referral
+from families.kka import KkaStatus, annotate_kka_status, checked_between
+from families.models import Child, Family, Measurement, Referral
 from groups.models import BkbGroup
 from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, HomeVisit
@@ -128,12 +128,7 @@ def _latest_in_month(field: str, month: Month) -> Subquery:
 
 def _child_base(month: Month) -> QuerySet:
     children = Child.objects.in_programme_on(month.last).annotate(
-        checked=Exists(
-            MilestoneRecord.objects.filter(child=OuterRef("pk")).filter(
-                Q(**_range("achieved_on", month))
-                | Q(recorded_at__date__gte=month.first, recorded_at__date__lte=month.last)
-            )
-        ),
+        checked=checked_between(month.first, month.last),
         measured=Exists(Measurement.objects.filter(child=OuterRef("pk"), **_range("date", month))),
         month_haz=_latest_in_month("haz", month),
         month_waz=_latest_in_month("waz", month),
@@ -164,10 +159,13 @@ CHILD_GROUPED = {
     "children_present": {"family_attended": True},
     **{f"children_age_{k}": {"age_band": k} for k in AGE_GROUPS},
     **{f"children_present_age_{k}": {"age_band": k, "family_attended": True} for k in AGE_GROUPS},
+    "kka_belum_dinilai": {"kka_status": KkaStatus.BELUM_DINILAI},
     "kka_sesuai": {"kka_status": KkaStatus.SESUAI},
     "kka_terhutang": {"kka_status": KkaStatus.TERHUTANG},
     "kka_rujukan": {"kka_status": KkaStatus.PERLU_RUJUKAN},
-    "kka_rujukan_unreferred": {"kka_status": KkaStatus.PERLU_RUJUKAN, "referral_open": False},
+    # Referred: an open referral, or a closed one made after every task now
+    # needing referral became due (families.kka's rule, kka_referred).
+    "kka_rujukan_unreferred": {"kka_status": KkaStatus.PERLU_RUJUKAN, "kka_referred": False},
 }
 
 
@@ -443,6 +441,7 @@ LABELS = {
     "children_total": _("Anak balita anggota"),
     "children_present": _("Anak yang keluarganya hadir"),
     "kka_checked": _("Anak dipantau dengan KKA bulan ini"),
+    "kka_belum_dinilai": _("KKA belum dinilai"),
     "kka_sesuai": _("KKA sesuai"),
     "kka_terhutang": _("KKA terhutang"),
     "kka_rujukan": _("KKA perlu rujukan"),

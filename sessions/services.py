@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from families import kka
 from families.ages import AgeGroup
-from families.models import Child, Family, MilestoneRecord
+from families.models import Child, Family, KkaCheck, MilestoneRecord
 from groups.models import BkbGroup, User
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre
 
@@ -206,7 +208,7 @@ def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: Us
                 "child_id", "milestone_id"
             )
         )
-        new = []
+        new, removed = [], []
         for row in rows:
             for milestone_id in row.achieved:
                 if (row.child.pk, milestone_id) not in recorded:
@@ -220,11 +222,42 @@ def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: Us
                         )
                     )
             unticked = (row.offered - row.achieved) & {m for c, m in recorded if c == row.child.pk}
-            if unticked:
-                MilestoneRecord.objects.filter(child=row.child, milestone__in=unticked, session=session).delete()
+            removed.extend((row.child.pk, milestone_id) for milestone_id in unticked)
+        if removed:
+            # Un-ticking in the grid is explicit: the mark goes, its history stays.
+            q = Q()
+            for child_id, milestone_id in removed:
+                q |= Q(child_id=child_id, milestone_id=milestone_id)
+            kka.marks_remove(MilestoneRecord.objects.filter(q, session=session), user=user)
         # ignore_conflicts: a task recorded meanwhile elsewhere keeps its earlier date.
         MilestoneRecord.objects.bulk_create(new, ignore_conflicts=True)
+        _kka_checks_record(session, [row for row in rows if row.present and row.offered], user)
     return session
+
+
+def _kka_checks_record(session: CoachingSession, rows: list[GridRow], user: User | None) -> None:
+    """The grid's KKA column is a check of each present child whose tasks it showed.
+
+    Only for children already assessed on the instrument: a first check goes
+    band by band on the child's KKA page, and a few ticks of the current band
+    must not make every earlier task owed.
+    """
+    instrument = kka.active_instrument()
+    if instrument is None or not rows:
+        return
+    assessed = set(
+        KkaCheck.objects.filter(child__in=[row.child for row in rows], instrument=instrument).values_list(
+            "child_id", flat=True
+        )
+    )
+    KkaCheck.objects.bulk_create(
+        [
+            KkaCheck(child=row.child, instrument=instrument, date=session.date, session=session, checked_by=user)
+            for row in rows
+            if row.child.pk in assessed
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _error_dict(error: ValidationError) -> dict[str, list[str]]:

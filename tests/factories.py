@@ -122,6 +122,14 @@ def milestone_record(child, milestone, achieved_on: datetime.date, **fields):
     return MilestoneRecord.objects.create(child=child, milestone=milestone, achieved_on=achieved_on, **fields)
 
 
+def kka_check(child, date: datetime.date, *, instrument=None, **fields):
+    """A KKA check of the child on `date` (on the active instrument unless given)."""
+    from families.models import Instrument, KkaCheck
+
+    instrument = instrument or Instrument.objects.get(active=True)
+    return KkaCheck.objects.create(child=child, instrument=instrument, date=date, **fields)
+
+
 def measurement(child, date: datetime.date, weight_kg="9.0", height_cm="75.0", position="lying", **scores):
     """A measurement row written directly (z-scores as given), for tests of reads."""
     from families.models import Measurement

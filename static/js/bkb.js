@@ -80,3 +80,25 @@
     if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
   });
 })();
+
+// KKA first check: "whole band done" ticks the band's tasks (the server
+// reads the band box itself, so this is only what the cadre sees); after a
+// refused save, bring the message into view.
+(function () {
+  document.querySelectorAll("[data-band-all]").forEach(function (all) {
+    var section = all.closest("[data-band]");
+    var items = section.querySelectorAll("input[data-band-item]");
+    all.addEventListener("change", function () {
+      items.forEach(function (box) { box.checked = all.checked; });
+    });
+    // Unticking one task means the band is not all done: the server must not read it so.
+    items.forEach(function (box) {
+      box.addEventListener("change", function () { if (!box.checked) all.checked = false; });
+    });
+  });
+  var errors = document.getElementById("kka-errors");
+  if (errors && !document.querySelector("[autofocus]")) {
+    errors.setAttribute("tabindex", "-1");
+    errors.focus();
+  }
+})();

@@ -52,6 +52,7 @@ def setup_group(group, today: datetime.date) -> dict:
         # A few days past the whole month, so the age reads the same all day.
         born = add_months(today, -months) - datetime.timedelta(days=5)
         children[name] = f.child(f.family(group, mother_name=mother), born, name=name, sex=sex)
+        f.kka_check(children[name], born)  # their cards were filled long ago: all assessed
     return children
 
 
@@ -136,11 +137,12 @@ def test_cadre_logs_session_kka_and_stunted_measurement_then_sees_flag(world, lo
     assert_fits_phone(page)
     shot("session-3-kka")
 
-    page.get_by_role("button", name="Simpan KKA").click()
+    page.get_by_role("button", name="Simpan pemeriksaan KKA").click()
     page.wait_for_url(f"{live_server.url}/anak/{siti.pk}/kka/")
-    expect(page.get_by_role("alert")).to_have_text("KKA Siti Aisyah tersimpan (2 perubahan).")
+    expect(page.get_by_role("alert")).to_have_text("Pemeriksaan KKA Siti Aisyah tersimpan (2 perubahan).")
     expect(page.locator(".kka-item[data-status='done']")).to_have_count(2)
-    expect(page.locator(".kka-item[data-status='done'] input[type=checkbox]:checked")).to_have_count(2)
+    # A mark is taken off only explicitly, with its own "Hapus tanda" box.
+    expect(page.locator(".kka-item[data-status='done'] input[name^=remove_]:not(:checked)")).to_have_count(2)
     shot("session-3b-kka-saved")
     records = MilestoneRecord.objects.filter(child=siti)
     assert {(r.milestone.code, r.achieved_on) for r in records} == set(marked.items())

@@ -21,7 +21,9 @@ DAY = datetime.timedelta(days=1)
 @pytest.fixture
 def child(world):
     f.kka_instrument([("A", 0, 3, "motorik_kasar"), ("B", 3, 6, "kecerdasan")], name="Penanda uji")
-    return f.child(f.family(world["group_a"], mother_name="Euis"), add_months(TODAY, -10), name="Naura", sex="F")
+    child = f.child(f.family(world["group_a"], mother_name="Euis"), add_months(TODAY, -10), name="Naura", sex="F")
+    f.kka_check(child, child.birth_date)  # assessed long ago
+    return child
 
 
 def page(client, child):
@@ -35,6 +37,23 @@ def test_page_shows_details_kka_status_and_prompts_a_referral(world, login, chil
     assert "Penanda uji" in html
     assert 'data-prompt="referral"' in html
     assert "Belum pernah diukur" in html
+
+
+def test_a_child_never_checked_is_not_yet_assessed_and_not_to_refer(world, login, child):
+    child.kka_checks.all().delete()
+    html = page(login(world["cadre_a"]), child).content.decode()
+    assert 'data-kka="belum_dinilai"' in html and "Belum dinilai" in html
+    assert "Perlu rujukan" not in html and 'data-prompt="referral"' not in html
+    assert "Mulai pemeriksaan KKA pertama" in html
+
+
+def test_a_referred_child_reads_sudah_dirujuk_without_the_prompt(world, login, child):
+    Referral.objects.create(
+        child=child, date=TODAY - DAY, referred_to="Bidan", closed_on=TODAY, outcome="Stimulasi di rumah"
+    )
+    html = page(login(world["cadre_a"]), child).content.decode()
+    assert 'data-kka="perlu_rujukan" data-referred="1"' in html and "sudah dirujuk" in html
+    assert 'data-prompt="referral"' not in html
 
 
 def test_page_shows_latest_measurement_categories_and_charts(world, login, child):
@@ -69,7 +88,9 @@ def test_referral_recorded_listed_and_closed(world, login, child):
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.closed_on == TODAY and referral.status == Referral.Status.CLOSED
-    assert 'data-prompt="referral"' in page(client, child).content.decode()  # still owed, nothing open
+    # Still owed, but the closed referral covers those tasks: sudah dirujuk, no prompt.
+    html = page(client, child).content.decode()
+    assert 'data-prompt="referral"' not in html and 'data-referred="1"' in html
 
 
 def test_referral_in_the_future_is_refused_keeping_input(world, login, child):

@@ -1,5 +1,6 @@
 """Instruments: the shipped Buku KIA markers, loading a CSV all-or-nothing, switching the one in use."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -82,8 +83,15 @@ def test_activating_one_deactivates_the_others():
     assert not shipped.active and Instrument.objects.get(active=True) == other
 
 
-def test_management_command(tmp_path, capsys):
-    call_command("load_instrument", str(SHIPPED), "--name", "Dari perintah", "--activate")
+def test_management_command(tmp_path, capsys, world, monkeypatch):
+    child = f.child(f.family(world["group_a"]), datetime.date.today() - datetime.timedelta(days=400))
+    f.kka_check(child, datetime.date.today())
+    # Asked first, told how many children become belum dinilai; "no" keeps the old one in use.
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    call_command("load_instrument", str(SHIPPED), "--name", "Ditolak", "--activate")
+    assert "1 dari 1 anak menjadi belum dinilai" in capsys.readouterr().out
+    assert Instrument.objects.get(active=True).name != "Ditolak"
+    call_command("load_instrument", str(SHIPPED), "--name", "Dari perintah", "--activate", "--yes")
     assert Instrument.objects.get(active=True).name == "Dari perintah"
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "A,0,3,x,t,\n")
@@ -98,13 +106,23 @@ def superuser_client(client, world):
     return client
 
 
-def test_admin_action_makes_one_instrument_the_one_in_use(superuser_client):
+def test_admin_action_confirms_then_makes_one_instrument_the_one_in_use(superuser_client, world):
+    checked = f.child(f.family(world["group_a"]), datetime.date.today() - datetime.timedelta(days=400))
+    f.kka_check(checked, datetime.date.today())
+    f.child(f.family(world["group_a"]), datetime.date.today() - datetime.timedelta(days=200))
     other = f.kka_instrument([("A", 0, 3, "kecerdasan")], active=False)
     url = reverse("admin:families_instrument_changelist")
     assert superuser_client.get(url).status_code == 200
     response = superuser_client.post(url, {"action": "make_active", "_selected_action": [other.pk]}, follow=True)
     assert response.status_code == 200
+    html = response.content.decode()
+    # The confirmation step: nothing switched yet, the admin is told what will happen.
+    assert Instrument.objects.get(active=True) != other
+    assert 'data-to-reassess="2"' in html and "2 dari 2 anak menjadi belum dinilai" in html
+    confirm = reverse("admin:families_instrument_activate", args=[other.pk])
+    response = superuser_client.post(confirm, {"confirm": "1"}, follow=True)
     assert Instrument.objects.get(active=True) == other
+    assert "2 anak belum dinilai" in response.content.decode()
     # Two at once is refused: only one can be in use.
     shipped = Instrument.objects.get(name="Penanda perkembangan Buku KIA")
     superuser_client.post(url, {"action": "make_active", "_selected_action": [other.pk, shipped.pk]})
@@ -117,6 +135,11 @@ def test_admin_upload(superuser_client):
     good = SimpleUploadedFile("kka.csv", (HEADER + "K1,0,3,motorik_kasar,Tengkurap,\n").encode(), "text/csv")
     response = superuser_client.post(url, {"name": "KKA resmi", "source": "BKKBN", "file": good, "activate": "on"})
     assert response.status_code == 302
+    # Loaded, then the confirmation step before it is used.
+    confirm = reverse("admin:families_instrument_activate", args=[Instrument.objects.get(name="KKA resmi").pk])
+    assert response.url == confirm
+    assert Instrument.objects.get(active=True).name != "KKA resmi"
+    superuser_client.post(confirm, {"confirm": "1"})
     assert Instrument.objects.get(active=True).name == "KKA resmi"
     bad = SimpleUploadedFile("bad.csv", (HEADER + "K1,0,3,ngawur,Tengkurap,\n").encode(), "text/csv")
     response = superuser_client.post(url, {"name": "KKA rusak", "file": bad})

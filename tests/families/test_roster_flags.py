@@ -34,7 +34,12 @@ def test_kka_status_growth_flags_and_seen(world, task):
     on_track = f.child(family, add_months(TODAY, -2), name="Dua")
     owed = f.child(family, add_months(TODAY, -7), name="Tujuh")
     refer = f.child(family, add_months(TODAY, -10), name="Sepuluh")
+    never = f.child(family, add_months(TODAY, -20), name="Baru")
     f.milestone_record(on_track, task, TODAY)
+    f.kka_check(on_track, TODAY)
+    f.kka_check(owed, owed.birth_date)
+    f.kka_check(refer, refer.birth_date)
+    f.measurement(never, TODAY, haz=0, waz=0, whz=0)
     # Latest measurement counts, not the earlier (stunted) one.
     f.measurement(owed, TODAY - 60 * DAY, haz=-2.5, waz=-1, whz=0)
     f.measurement(owed, TODAY - 40 * DAY, haz=-1.5, waz=-2.1, whz=-3.2)
@@ -45,16 +50,19 @@ def test_kka_status_growth_flags_and_seen(world, task):
     assert children["Dua"].kka_status == "sesuai"
     assert children["Tujuh"].kka_status == "terhutang"
     assert children["Sepuluh"].kka_status == "perlu_rujukan"
+    # Never checked: not yet assessed, owing nothing, not a child needing attention.
+    assert children["Baru"].kka_status == "belum_dinilai" and str(children["Baru"].kka_label) == "Belum dinilai"
+    assert "Baru" not in by_name(world["group_a"], attention=True)
     assert [str(x) for x in children["Dua"].growth_flags] == []
     assert [str(x) for x in children["Tujuh"].growth_flags] == ["BB kurang", "Gizi buruk"]
     assert [str(x) for x in children["Sepuluh"].growth_flags] == ["Sangat pendek"]
-    # A KKA mark recorded today counts as seen; the others were not seen this month.
+    # A KKA check today counts as seen; the others were not seen this month.
     assert children["Dua"].seen_this_month is True
     assert children["Tujuh"].seen_this_month is False
-    assert children["Sepuluh"].has_open_referral is False
+    assert children["Sepuluh"].kka_referred is False
 
 
-@pytest.mark.parametrize("how", ["attended", "family_attended", "measured", "marked", "visited"])
+@pytest.mark.parametrize("how", ["attended", "family_attended", "measured", "checked", "visited"])
 def test_each_way_of_being_seen_this_month(world, task, how):
     family = f.family(world["group_a"])
     child = f.child(family, add_months(TODAY, -20), name="Anak")
@@ -71,8 +79,8 @@ def test_each_way_of_being_seen_this_month(world, task, how):
         Attendance.objects.create(session=f.coaching_session(world["group_a"], TODAY), family=family)
     elif how == "measured":
         f.measurement(child, MONTH_START)
-    elif how == "marked":
-        f.milestone_record(child, task, TODAY - 300 * DAY)
+    elif how == "checked":
+        f.kka_check(child, MONTH_START)
     elif how == "visited":
         HomeVisit.objects.create(family=family, date=TODAY)
     children = by_name(world["group_a"])
@@ -81,21 +89,30 @@ def test_each_way_of_being_seen_this_month(world, task, how):
     assert children["Kakak"].seen_this_month is (how in ("family_attended", "visited"))
 
 
+def test_a_mark_typed_in_this_month_is_not_a_check(world, task):
+    # Typing old marks into the card is not seeing the child; the check is the event.
+    child = f.child(f.family(world["group_a"]), add_months(TODAY, -20), name="Anak")
+    f.kka_check(child, MONTH_START - DAY)
+    f.milestone_record(child, task, TODAY)
+    assert by_name(world["group_a"])["Anak"].seen_this_month is False
+
+
 def test_perlu_perhatian_keeps_only_children_needing_attention(world, task, login):
     family = f.family(world["group_a"])
     fine = f.child(family, add_months(TODAY, -2), name="Baik")
     f.milestone_record(fine, task, TODAY)
+    f.kka_check(fine, TODAY)
     f.measurement(fine, TODAY, haz=0, waz=0, whz=0)
     stunted = f.child(family, add_months(TODAY, -2), name="Pendek")
     f.milestone_record(stunted, task, TODAY)
+    f.kka_check(stunted, TODAY)
     f.measurement(stunted, TODAY, haz=-2.4, waz=0, whz=0)
     owed = f.child(family, add_months(TODAY, -7), name="Terhutang")
     f.measurement(owed, TODAY, haz=0, waz=0, whz=0)
+    f.kka_check(owed, owed.birth_date)
     unseen = f.child(family, add_months(TODAY, -2), name="Belum")
     f.milestone_record(unseen, task, TODAY - 40 * DAY)
-    from families.models import MilestoneRecord
-
-    MilestoneRecord.objects.filter(child=unseen).update(recorded_at=timezone.now() - datetime.timedelta(days=40))
+    f.kka_check(unseen, MONTH_START - DAY)  # last month's check
     assert set(by_name(world["group_a"], attention=True)) == {"Pendek", "Terhutang", "Belum"}
 
     client = login(world["cadre_a"])
@@ -112,6 +129,7 @@ def test_perlu_perhatian_keeps_only_children_needing_attention(world, task, logi
 
 def test_refer_without_open_referral_is_flagged(world, task, login):
     child = f.child(f.family(world["group_a"]), add_months(TODAY, -10), name="Rujuk")
+    f.kka_check(child, child.birth_date)
     url = reverse("families:roster", args=[world["group_a"].pk])
     assert 'data-flag="belum-dirujuk"' in login(world["cadre_a"]).get(url).content.decode()
     child.referrals.create(date=TODAY, referred_to="Puskesmas")

@@ -1,10 +1,14 @@
 """Every figure of the group report and the recap against hand-counted numbers."""
 
+import datetime
+
 import pytest
 
+from families.models import Referral
 from groups.models import BkbGroup
 from reports import area, figures
 from reports.periods import Month
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 OCT = Month(2026, 10)
@@ -39,6 +43,7 @@ EXPECTED_GROUP_A = {
     "children_present_age_1": 1,
     "children_present_age_5": 0,
     "kka_checked": 1,
+    "kka_belum_dinilai": 0,
     "kka_sesuai": 2,
     "kka_terhutang": 1,
     "kka_rujukan": 1,
@@ -66,6 +71,38 @@ def test_group_month_figures_match_hand_counts(october):
     assert found.trained_pct == 50.0
     assert found.kb_pct == 50.0
     assert found.families_per_cadre == 1.5
+
+
+def test_kka_states_add_up_and_a_child_never_checked_is_belum_dinilai(october):
+    october["children"]["alya"].kka_checks.all().delete()
+    found = figures.group_figures(october["group"], OCT)
+    assert (found["kka_belum_dinilai"], found["kka_terhutang"]) == (1, 0)
+    states = ("kka_belum_dinilai", "kka_sesuai", "kka_terhutang", "kka_rujukan")
+    assert sum(found[key] for key in states) == found["children_total"]
+    assert [str(c) for c in figures.rows_behind(october["group"], OCT, "kka_belum_dinilai")] == ["Alya"]
+
+
+def test_kka_checked_counts_checks_once_per_child(october):
+    zahra = october["children"]["zahra"]
+    f.kka_check(zahra, datetime.date(2026, 10, 20))
+    f.kka_check(october["children"]["raka"], datetime.date(2026, 11, 1))  # November: not October
+    assert figures.group_figures(october["group"], OCT)["kka_checked"] == 1
+
+
+def test_a_child_referred_in_september_and_closed_is_not_unreferred_in_october(october):
+    bima = october["children"]["bima"]
+    Referral.objects.filter(child=bima).delete()
+    assert figures.group_figures(october["group"], OCT)["kka_rujukan_unreferred"] == 1
+    Referral.objects.create(
+        child=bima,
+        date=datetime.date(2026, 9, 10),
+        referred_to="Puskesmas",
+        closed_on=datetime.date(2026, 9, 30),
+        outcome="Stimulasi di rumah, kontrol 3 bulan",
+    )
+    found = figures.group_figures(october["group"], OCT)
+    assert (found["kka_rujukan"], found["kka_rujukan_unreferred"], found["referrals_open"]) == (1, 0, 0)
+    assert not figures.rows_behind(october["group"], OCT, "kka_rujukan_unreferred").exists()
 
 
 def test_rows_behind_each_figure_are_the_rows_counted(october):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from families.models import Measurement, Milestone, MilestoneRecord
+from families.models import KkaCheck, Measurement, Milestone, MilestoneRecord, MilestoneRecordRemoval
 from sessions.models import Attendance, CoachingSession
 from tests import factories as f
 
@@ -74,7 +74,28 @@ def test_grid_saves_session_attendance_kka_and_measurements_together(grid, membe
     data = _data(members, topic, siti_child={"hadir": "on", "weight": "7,3", "height": "65,7"})
     assert grid["client"].post(grid["url"], data).status_code == 302
     assert not MilestoneRecord.objects.exists()
+    removal = MilestoneRecordRemoval.objects.get()  # un-ticking is kept in the history
+    assert (removal.child, removal.milestone, removal.removed_by) == (
+        members["siti_child"],
+        bayu_task,
+        world["cadre_a"],
+    )
     assert CoachingSession.objects.count() == 1
+
+
+def test_grid_records_a_check_for_present_children_already_assessed(grid, members, topic, day):
+    f.kka_check(members["siti_child"], members["siti_child"].birth_date)
+    data = _data(members, topic, siti_child={"hadir": "on"}, ani_child={"hadir": "on"})
+    assert grid["client"].post(grid["url"], data).status_code == 302
+    session = CoachingSession.objects.get()
+    # Bayu was assessed: the session day is a check. Cici never was: her first
+    # check is on her KKA page, band by band, so she stays belum dinilai.
+    assert set(KkaCheck.objects.values_list("child__name", "date", "session")) == {
+        ("Bayu", members["siti_child"].birth_date, None),
+        ("Bayu", day, session.pk),
+    }
+    assert grid["client"].post(grid["url"], data).status_code == 302  # saved again: still one check that day
+    assert KkaCheck.objects.filter(date=day).count() == 1
 
 
 def test_refused_measurement_saves_nothing_and_keeps_input(grid, members, topic):
