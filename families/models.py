@@ -329,13 +329,31 @@ class MilestoneRecordRemoval(models.Model):
     only) and keeps its content here, as the card's history.
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_removals")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="milestone_removals", verbose_name=_("anak")
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="+", verbose_name=_("tugas perkembangan")
+    )
     achieved_on = models.DateField(_("tanggal pertama bisa"))
-    recorded_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    removed_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        "groups.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        "groups.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dihapus oleh"),
+    )
+    removed_at = models.DateTimeField(_("dihapus"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tanda KKA yang dihapus")
@@ -360,17 +378,36 @@ class KkaCheck(models.Model):
     instrument until its first check on it.
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="kka_checks")
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="checks")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="kka_checks", verbose_name=_("anak"))
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="checks", verbose_name=_("instrumen KKA")
+    )
     date = models.DateField(_("tanggal pemeriksaan"))
-    checked_by = models.ForeignKey("groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    checked_by = models.ForeignKey(
+        "groups.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diperiksa oleh"),
+    )
     session = models.ForeignKey(
-        "coaching.CoachingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="kka_checks"
+        "coaching.CoachingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kka_checks",
+        verbose_name=_("pertemuan"),
     )
     home_visit = models.ForeignKey(
-        "coaching.HomeVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="kka_checks"
+        "coaching.HomeVisit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kka_checks",
+        verbose_name=_("kunjungan rumah"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = KkaCheckQuerySet.as_manager()
 
