@@ -28,7 +28,10 @@ def bar_chart_svg(
     height = len(items) * (bar_height + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{_spoken(title, items)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        # An image's parts are hidden from screen readers, so a chart whose
+        # numbers are links is a labelled group instead, its links reachable.
+        f'role="{"group" if links else "img"}" aria-label="{_spoken(title, items)}" '
+        'font-family="DejaVu Sans, sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>" if title else "",
     ]
     for index, (label, value) in enumerate(items):

@@ -71,3 +71,19 @@ def login():
 def _fast_passwords(settings):
     # PBKDF2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data():
+    """The rows the data migrations load (the KKA instrument, the session topics).
+
+    A transactional test flushes the database afterwards, and pytest-django
+    runs those last: a later transactional test that needs these rows loads
+    them again here (the migrations' own functions, which are idempotent).
+    """
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("families.migrations.0004_default_instrument").load(apps, None)
+    importlib.import_module("sessions.migrations.0002_seed_topics").seed(apps, None)

@@ -10,11 +10,12 @@ from reports.documents import group_report_data
 from reports.models import MonthlyReport
 from reports.periods import Month
 
+# Transactional: seed_scale commits, then ANALYZEs, then computes the reports.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads with PostgreSQL's COPY")
-def test_scale_reports_freeze_the_apps_own_figures(settings):
+def test_scale_reports_freeze_the_apps_own_figures(settings, reference_data):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     seed_scale(groups=3, months=4, seed=5, today=datetime.date(2026, 11, 23), out=lambda *args: None)
 
