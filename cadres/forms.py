@@ -3,16 +3,16 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, CadreRole, Training
-from families.forms import DateInput
+from groups import inputs
 from groups.validators import normalise_phone
 
 
 class CadreForm(forms.ModelForm):
     class Meta:
         model = Cadre
+        formfield_callback = inputs.formfield
         fields = ["name", "nik", "phone", "sex", "education", "date_joined", "active"]
         widgets = {
-            "date_joined": DateInput(),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
         }
@@ -55,5 +55,5 @@ RoleFormSet = inlineformset_factory(
 class TrainingForm(forms.ModelForm):
     class Meta:
         model = Training
+        formfield_callback = inputs.formfield
         fields = ["kind", "date", "organiser"]
-        widgets = {"date": DateInput()}

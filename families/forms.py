@@ -8,19 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from families import services
 from families.models import Child, Family, Measurement, Referral
+from groups import inputs
+from groups.inputs import DateInput, DayField, DecimalCommaField
 from groups.validators import normalise_phone
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class FamilyForm(forms.ModelForm):
     class Meta:
         model = Family
+        formfield_callback = inputs.formfield
         fields = [
             "mother_name",
             "caregiver",
@@ -86,12 +82,11 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
+        formfield_callback = inputs.formfield
         fields = ["name", "sex", "birth_date", "nik", "birth_weight_kg", "birth_length_cm"]
         widgets = {
             "birth_date": DateInput(),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            "birth_weight_kg": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-            "birth_length_cm": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -161,33 +156,15 @@ ChildFormSet = inlineformset_factory(
 class MeasurementForm(forms.Form):
     """Weight and length/height for the child page; families.measurements does the checking."""
 
-    date = forms.DateField(label=_("Tanggal ukur"), widget=DateInput())
-    weight_kg = forms.DecimalField(
-        label=_("Berat badan (kg)"),
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    height_cm = forms.DecimalField(
-        label=_("Panjang/tinggi badan (cm)"),
-        max_digits=5,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
-    )
+    date = DayField(label=_("Tanggal ukur"))
+    weight_kg = DecimalCommaField(label=_("Berat badan (kg)"), max_digits=5, decimal_places=2, example="14,5")
+    height_cm = DecimalCommaField(label=_("Panjang/tinggi badan (cm)"), max_digits=5, decimal_places=1, example="92,5")
     position = forms.ChoiceField(label=_("Cara ukur"), choices=Measurement.Position.choices)
-    head_cm = forms.DecimalField(
-        label=_("Lingkar kepala (cm)"),
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    head_cm = DecimalCommaField(
+        label=_("Lingkar kepala (cm)"), required=False, max_digits=4, decimal_places=1, example="47,5"
     )
-    arm_cm = forms.DecimalField(
-        label=_("Lingkar lengan atas (cm)"),
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    arm_cm = DecimalCommaField(
+        label=_("Lingkar lengan atas (cm)"), required=False, max_digits=4, decimal_places=1, example="14,5"
     )
     confirmed = forms.BooleanField(label=_("Saya sudah cek ulang, angka ini benar"), required=False)
 
@@ -214,6 +191,7 @@ class MeasurementForm(forms.Form):
 class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
+        formfield_callback = inputs.formfield
         fields = ["date", "referred_to", "reason"]
         widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
 
@@ -231,6 +209,7 @@ class ReferralForm(forms.ModelForm):
 class ReferralCloseForm(forms.ModelForm):
     class Meta:
         model = Referral
+        formfield_callback = inputs.formfield
         fields = ["closed_on", "outcome"]
         widgets = {"closed_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
 
@@ -261,7 +240,7 @@ class KkaMarksForm(forms.Form):
             self.fields[done] = forms.BooleanField(
                 label=item.milestone.text_id, required=False, initial=item.record is not None
             )
-            self.fields[date] = forms.DateField(
+            self.fields[date] = DayField(
                 label=_("Tanggal pertama bisa"),
                 required=False,
                 widget=DateInput(attrs={"class": "form-control form-control-sm kka-date"}),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from groups.models import Area, BkbGroup, User
+from groups.models import Area, BkbGroup, SubmitToken, User
 
 
 @admin.register(User)
@@ -26,3 +26,18 @@ class BkbGroupAdmin(admin.ModelAdmin):
     list_filter = ["stratum", "integration", "has_ape_kit", "active"]
     search_fields = ["name", "desa__name"]
     list_select_related = ["desa"]
+
+
+@admin.register(SubmitToken)
+class SubmitTokenAdmin(admin.ModelAdmin):
+    """Read-only: which form was saved once, by whom, and where it went."""
+
+    list_display = ["token", "user", "url", "used_at"]
+    list_select_related = ["user"]
+    search_fields = ["token", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

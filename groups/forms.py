@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import SupervisionVisit
-from families.forms import DateInput
+from groups import inputs
 from groups.models import Area, BkbGroup, under_any
 
 
 class BkbGroupForm(forms.ModelForm):
     class Meta:
         model = BkbGroup
+        formfield_callback = inputs.formfield
         fields = [
             "name",
             "desa",
@@ -36,9 +37,9 @@ class BkbGroupForm(forms.ModelForm):
 class SupervisionVisitForm(forms.ModelForm):
     class Meta:
         model = SupervisionVisit
+        formfield_callback = inputs.formfield
         fields = ["date", "findings", "follow_up"]
         widgets = {
-            "date": DateInput(),
             "findings": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
         }

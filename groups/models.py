@@ -210,3 +210,23 @@ class BkbGroup(models.Model):
     @property
     def kabupaten(self) -> Area | None:
         return self.desa.ancestor(Area.Level.KABUPATEN)
+
+
+class SubmitToken(models.Model):
+    """A form's one-time token, recorded with the save it made (groups.once).
+
+    The primary key is the token: a second save with it fails on the key, inside
+    the same transaction as the write, so a double tap creates nothing twice.
+    """
+
+    token = models.CharField(max_length=32, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=500)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("token formulir")
+        verbose_name_plural = _("token formulir")
+
+    def __str__(self):
+        return self.token
