@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, CadreRole, Training
 from groups import inputs
-from groups.validators import normalise_phone
+from groups.validators import normalise_phone, number_as_typed
 
 
 class CadreForm(forms.ModelForm):
@@ -18,7 +18,7 @@ class CadreForm(forms.ModelForm):
         }
 
     def clean_nik(self):
-        return (self.cleaned_data.get("nik") or "").strip() or None
+        return number_as_typed(self.cleaned_data.get("nik"))
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"]) if self.cleaned_data.get("phone") else ""

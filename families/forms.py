@@ -10,7 +10,7 @@ from families import services
 from families.models import Child, Family, Measurement, Referral
 from groups import inputs
 from groups.inputs import DateInput, DayField, DecimalCommaField
-from groups.validators import normalise_phone
+from groups.validators import normalise_phone, normalise_rt_rw, number_as_typed
 
 
 class FamilyForm(forms.ModelForm):
@@ -59,16 +59,22 @@ class FamilyForm(forms.ModelForm):
                 self.initial["rw"] = group.rw
 
     def clean_mother_nik(self):
-        nik = (self.cleaned_data.get("mother_nik") or "").strip() or None
+        nik = number_as_typed(self.cleaned_data.get("mother_nik"))
         if nik and (where := services.nik_registered_elsewhere(nik, family=self.instance)):
             raise forms.ValidationError(where)
         return nik
 
     def clean_kk_number(self):
-        kk = (self.cleaned_data.get("kk_number") or "").strip() or None
+        kk = number_as_typed(self.cleaned_data.get("kk_number"))
         if kk and (where := services.kk_registered_elsewhere(kk, family=self.instance)):
             raise forms.ValidationError(where)
         return kk
+
+    def clean_rt(self):
+        return normalise_rt_rw(self.cleaned_data.get("rt"))
+
+    def clean_rw(self):
+        return normalise_rt_rw(self.cleaned_data.get("rw"))
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"]) if self.cleaned_data.get("phone") else ""
@@ -94,7 +100,7 @@ class ChildForm(forms.ModelForm):
         self.duplicates: list[Child] = []
 
     def clean_nik(self):
-        nik = (self.cleaned_data.get("nik") or "").strip() or None
+        nik = number_as_typed(self.cleaned_data.get("nik"))
         if nik and (where := services.nik_registered_elsewhere(nik, child=self.instance)):
             raise forms.ValidationError(where)
         return nik

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import SupervisionVisit
 from groups import inputs
 from groups.models import Area, BkbGroup, under_any
+from groups.validators import normalise_rt_rw
 
 
 class BkbGroupForm(forms.ModelForm):
@@ -32,6 +33,10 @@ class BkbGroupForm(forms.ModelForm):
             desa = desa.filter(under_any("path", paths))
         self.fields["desa"].queryset = desa.select_related("parent")
         self.fields["desa"].label_from_instance = lambda a: f"{a.name} ({a.parent.name})"
+        self.fields["rw"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_rw(self):
+        return normalise_rt_rw(self.cleaned_data.get("rw"))
 
 
 class SupervisionVisitForm(forms.ModelForm):

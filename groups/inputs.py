@@ -11,6 +11,7 @@ helpers, which answer a bad value with a 400 page that says what was wrong.
 
 import datetime
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -176,3 +177,25 @@ def param_day(request, name: str = "tanggal") -> datetime.date | None:
             _("Tanggal '%(value)s' tidak dapat dibaca: tulis seperti 2026-11-24.") % {"value": printable(text)[:40]}
         )
     return day
+
+
+# --- Search --------------------------------------------------------------------------------
+
+# Typed straight, curly or as an accent: "Nur'aini", "Ma’ruf", "Ma`ruf" are one name.
+_APOSTROPHES = frozenset("'’‘`´ʼʻ′")
+
+
+def search_key(text: str | None) -> str:
+    """A name as search compares it: lower case, no accents, no apostrophes, single spaces.
+
+    "Nur'aini" -> "nuraini", "Ma’ruf" -> "maruf", "Sití  Aisyah" -> "siti aisyah".
+    Stored beside the name (Family.search_key, Child.search_key) so both
+    PostgreSQL and SQLite search it with a plain LIKE.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    kept = []
+    for ch in decomposed.casefold():
+        if unicodedata.combining(ch) or ch in _APOSTROPHES:
+            continue
+        kept.append(ch if ch.isalnum() else " ")
+    return " ".join("".join(kept).split())
