@@ -26,7 +26,7 @@ LAST_DAY = datetime.date(2100, 12, 31)
 # A search box or a filter never needs more; a longer value is cut, not refused.
 PARAM_MAX_LENGTH = 200
 
-_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_DECIMAL = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 
 
 def format_decimal(value) -> str:

@@ -19,6 +19,7 @@ import uuid
 from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -90,6 +91,7 @@ def guard(view):
         except Replayed:
             if response := _first_save(request, token):
                 return response
-            raise
+            # Another person's token (a form passed on, or forged): nothing was saved.
+            raise BadRequest(_("Formulir ini sudah dipakai. Buka lagi halamannya dan isi ulang.")) from None
 
     return wrapper

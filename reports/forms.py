@@ -26,3 +26,10 @@ class BatchPrintForm(forms.Form):
             return Month.parse(self.cleaned_data["month"])
         except ValueError as error:
             raise forms.ValidationError(_("Tulis bulan seperti 2026-10.")) from error
+
+
+class ReviewForm(forms.Form):
+    """The supervisor's answer to a submitted report: verify, or return with a comment."""
+
+    action = forms.ChoiceField(choices=[("verify", _("Verifikasi")), ("return", _("Kembalikan"))], required=False)
+    comment = forms.CharField(label=_("Catatan"), required=False, max_length=2000)

@@ -19,7 +19,7 @@ from groups.models import Area, BkbGroup
 from reports import documents, figures, rendering, services
 from reports.charts import trend_svg
 from reports.dashboard import INDICATORS, dashboard_rows, trend_series
-from reports.forms import BatchPrintForm
+from reports.forms import BatchPrintForm, ReviewForm
 from reports.models import BatchPrint, MonthlyReport
 from reports.periods import Month
 
@@ -137,12 +137,15 @@ def report_submit(request, group_id, month):
 def report_review(request, pk):
     report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
     require(services.can_review(request.user))
+    form = ReviewForm(request.POST)
     try:
-        if request.POST.get("action") == "verify":
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        if form.cleaned_data["action"] == "verify":
             services.report_verify(report=report, user=request.user)
             messages.success(request, _("Laporan diverifikasi."))
         else:
-            services.report_return(report=report, user=request.user, comment=request.POST.get("comment", ""))
+            services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"])
             messages.success(request, _("Laporan dikembalikan ke kelompok dengan catatan."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
