@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Sex
 from families.ages import age_group, age_in_months, born_after_for_programme
-from groups.inputs import search_key
+from groups.inputs import format_decimal, search_key
 from groups.models import BkbGroup
 from groups.validators import not_in_future, validate_nik, validate_phone
 
@@ -203,11 +203,11 @@ class Child(models.Model):
                 ) % {"m": age_in_months(self.birth_date, today)}
         if self.birth_weight_kg is not None and not (0.5 <= self.birth_weight_kg <= 6.5):
             errors["birth_weight_kg"] = _("Berat lahir %(v)s kg tidak wajar: periksa lagi (0,5-6,5 kg).") % {
-                "v": self.birth_weight_kg
+                "v": format_decimal(self.birth_weight_kg)
             }
         if self.birth_length_cm is not None and not (25 <= self.birth_length_cm <= 65):
             errors["birth_length_cm"] = _("Panjang lahir %(v)s cm tidak wajar: periksa lagi (25-65 cm).") % {
-                "v": self.birth_length_cm
+                "v": format_decimal(self.birth_length_cm)
             }
         if errors:
             raise ValidationError(errors)
