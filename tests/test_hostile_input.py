@@ -28,22 +28,23 @@ from tests.test_permissions import ALLOWED, TABLE, objects  # noqa: F401 (the fi
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert(1)</script>"
+# HTML and SQL in one value: the walk is long enough without sending each alone.
+SCRIPT_SQL = f"{SCRIPT}' OR 1=1 --"
 HOSTILE = [
     "",
     "x" * 100_000,
-    "\x00",
     "ab\x00cd",
     "😀🇮🇩",
-    SCRIPT,
-    "' OR 1=1 --",
+    SCRIPT_SQL,
     "-1",
-    "-99999999999999999999",
     "99999999999999999999",
-    "1e308",
+    "-99999999999999999999",
     "NaN",
     "0001-01-01",
     "9999-12-31",
 ]
+# Addresses carry no numbers to compute with: the numeric extremes and dates are enough.
+HOSTILE_PARAMS = ["", "x" * 100_000, "\x00", "😀", SCRIPT_SQL, "-99999999999999999999", "0001-01-01", "9999-12-31"]
 # What the app reads from addresses; test_every_query_parameter_is_listed keeps it complete.
 QUERY_PARAMS = (
     "tanggal",
@@ -176,7 +177,7 @@ def test_hostile_query_parameters(world, objects, login):  # noqa: F811
             if (name, param) in seen:
                 continue
             seen.add((name, param))
-            for value in HOSTILE:
+            for value in HOSTILE_PARAMS:
                 before = _counts()
                 response = client.get(f"{url}?{urlencode({param: value})}")
                 problems += _check(client, response, before, f"GET {name} ?{param}={value[:20]!r} as {persona}")
