@@ -238,8 +238,8 @@ class GridRowForm(forms.Form):
     hadir = forms.BooleanField(required=False)
     attendee = forms.ChoiceField(choices=Attendance.Attendee.choices, required=False)
     # No range here: families.measurements.measurement_record explains a bad value better.
-    weight = DecimalCommaField(required=False, max_digits=5, decimal_places=2, example="14,5")
-    height = DecimalCommaField(required=False, max_digits=5, decimal_places=1, example="92,5")
+    weight = DecimalCommaField(required=False, example="14,5")
+    height = DecimalCommaField(required=False, example="92,5")
     position = forms.ChoiceField(choices=Measurement.Position.choices, required=False)
     confirm = forms.BooleanField(required=False)
     tasks = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
