@@ -19,3 +19,6 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A parameter that cannot be read answers 400 with what was wrong, in the app's layout.
+handler400 = "groups.views.bad_request"

@@ -5,22 +5,22 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres import services
 from cadres.models import Cadre, CadreRole, Training
-from families.forms import DateInput
-from groups.validators import normalise_phone
+from groups import inputs
+from groups.validators import normalise_phone, number_as_typed
 
 
 class CadreForm(forms.ModelForm):
     class Meta:
         model = Cadre
+        formfield_callback = inputs.formfield
         fields = ["name", "nik", "phone", "sex", "education", "date_joined", "active"]
         widgets = {
-            "date_joined": DateInput(),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
         }
 
     def clean_nik(self):
-        return (self.cleaned_data.get("nik") or "").strip() or None
+        return number_as_typed(self.cleaned_data.get("nik"))
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"]) if self.cleaned_data.get("phone") else ""
@@ -82,5 +82,5 @@ RoleFormSet = inlineformset_factory(
 class TrainingForm(forms.ModelForm):
     class Meta:
         model = Training
+        formfield_callback = inputs.formfield
         fields = ["kind", "date", "organiser"]
-        widgets = {"date": DateInput()}

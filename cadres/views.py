@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
 from cadres.models import Cadre, is_chair
 from cadres.services import cadre_roles_end
+from groups import once
 from groups.access import get_group_for, require
 from groups.models import BkbGroup
 
@@ -46,6 +48,7 @@ def get_group_ids(user):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def cadre_edit(request, group_id, pk=None):
     group = get_group_for(request.user, group_id, write=True)
     # Who is a cadre, and in which role, is the chair's register (or an admin's):
@@ -62,12 +65,14 @@ def cadre_edit(request, group_id, pk=None):
             roles.save()
             if not cadre.active:
                 cadre_roles_end(cadre=cadre, on=timezone.localdate())
+            once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": cadre.name})
         return redirect("groups:detail", pk=group.pk)
     return render(request, "cadres/cadre_form.html", {"form": form, "roles": roles, "group": group, "cadre": cadre})
 
 
 @require_http_methods(["POST"])
+@once.guard
 def training_create(request, pk):
     # Supervisors may record training too: the PKB/PLKB is often the one who ran it.
     cadre = get_cadre_for(request.user, pk)
@@ -75,6 +80,7 @@ def training_create(request, pk):
     form.instance.cadre = cadre
     if form.is_valid():
         form.save()
+        once.record(request, reverse("cadres:detail", args=[cadre.pk]))
         messages.success(request, _("Pelatihan tercatat."))
         return redirect("cadres:detail", pk=cadre.pk)
     return render(request, "cadres/cadre_detail.html", _detail_context(request.user, cadre, form), status=400)

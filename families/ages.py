@@ -4,6 +4,7 @@ BKB coaches parents by the child's age group on the session date: 0-1, 1-2,
 2-3, 3-4, 4-5 and 5-6 years. At 72 months a child leaves the programme.
 """
 
+import calendar
 import datetime
 
 from django.db import models
@@ -38,15 +39,18 @@ def age_group(born: datetime.date, on: datetime.date) -> int | None:
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Same day `months` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    """Same day `months` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb).
+
+    Beyond the calendar (before year 1, after 9999) the answer is its first or last day.
+    """
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = month_index // 12, month_index % 12 + 1
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last_day))
 
 
 def born_after_for_programme(on: datetime.date) -> datetime.date:

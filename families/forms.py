@@ -11,19 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from families import services
 from families.models import Aspect, Child, Family, Measurement, Referral
-from groups.validators import normalise_phone
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from groups import inputs
+from groups.inputs import DateInput, DayField, DecimalCommaField
+from groups.validators import normalise_phone, normalise_rt_rw, number_as_typed
 
 
 class FamilyForm(forms.ModelForm):
     class Meta:
         model = Family
+        formfield_callback = inputs.formfield
         fields = [
             "mother_name",
             "caregiver",
@@ -68,16 +64,22 @@ class FamilyForm(forms.ModelForm):
                 self.initial["rw"] = group.rw
 
     def clean_mother_nik(self):
-        nik = (self.cleaned_data.get("mother_nik") or "").strip() or None
+        nik = number_as_typed(self.cleaned_data.get("mother_nik"))
         if nik and (where := services.nik_registered_elsewhere(nik, family=self.instance)):
             raise forms.ValidationError(where)
         return nik
 
     def clean_kk_number(self):
-        kk = (self.cleaned_data.get("kk_number") or "").strip() or None
+        kk = number_as_typed(self.cleaned_data.get("kk_number"))
         if kk and (where := services.kk_registered_elsewhere(kk, family=self.instance)):
             raise forms.ValidationError(where)
         return kk
+
+    def clean_rt(self):
+        return normalise_rt_rw(self.cleaned_data.get("rt"))
+
+    def clean_rw(self):
+        return normalise_rt_rw(self.cleaned_data.get("rw"))
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"]) if self.cleaned_data.get("phone") else ""
@@ -95,12 +97,11 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
+        formfield_callback = inputs.formfield
         fields = ["name", "sex", "birth_date", "nik", "birth_weight_kg", "birth_length_cm"]
         widgets = {
             "birth_date": DateInput(),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            "birth_weight_kg": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-            "birth_length_cm": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -108,7 +109,7 @@ class ChildForm(forms.ModelForm):
         self.duplicates: list[Child] = []
 
     def clean_nik(self):
-        nik = (self.cleaned_data.get("nik") or "").strip() or None
+        nik = number_as_typed(self.cleaned_data.get("nik"))
         if nik and (where := services.nik_registered_elsewhere(nik, child=self.instance)):
             raise forms.ValidationError(where)
         return nik
@@ -170,33 +171,15 @@ ChildFormSet = inlineformset_factory(
 class MeasurementForm(forms.Form):
     """Weight and length/height for the child page; families.measurements does the checking."""
 
-    date = forms.DateField(label=_("Tanggal ukur"), widget=DateInput())
-    weight_kg = forms.DecimalField(
-        label=_("Berat badan (kg)"),
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    height_cm = forms.DecimalField(
-        label=_("Panjang/tinggi badan (cm)"),
-        max_digits=5,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
-    )
+    date = DayField(label=_("Tanggal ukur"))
+    weight_kg = DecimalCommaField(label=_("Berat badan (kg)"), max_digits=5, decimal_places=2, example="14,5")
+    height_cm = DecimalCommaField(label=_("Panjang/tinggi badan (cm)"), max_digits=5, decimal_places=1, example="92,5")
     position = forms.ChoiceField(label=_("Cara ukur"), choices=Measurement.Position.choices)
-    head_cm = forms.DecimalField(
-        label=_("Lingkar kepala (cm)"),
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    head_cm = DecimalCommaField(
+        label=_("Lingkar kepala (cm)"), required=False, max_digits=4, decimal_places=1, example="47,5"
     )
-    arm_cm = forms.DecimalField(
-        label=_("Lingkar lengan atas (cm)"),
-        required=False,
-        max_digits=4,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    arm_cm = DecimalCommaField(
+        label=_("Lingkar lengan atas (cm)"), required=False, max_digits=4, decimal_places=1, example="14,5"
     )
     confirmed = forms.BooleanField(label=_("Saya sudah cek ulang, angka ini benar"), required=False)
 
@@ -223,6 +206,7 @@ class MeasurementForm(forms.Form):
 class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
+        formfield_callback = inputs.formfield
         fields = ["date", "referred_to", "reason"]
         widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
 
@@ -240,6 +224,7 @@ class ReferralForm(forms.ModelForm):
 class ReferralCloseForm(forms.ModelForm):
     class Meta:
         model = Referral
+        formfield_callback = inputs.formfield
         fields = ["closed_on", "outcome"]
         widgets = {"closed_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
 
@@ -317,11 +302,11 @@ class KkaCheckForm(forms.Form):
             date_widget = DateInput(attrs={"class": "form-control form-control-sm kka-date"})
             if item.record is None:
                 self.fields[f"done_{pk}"] = forms.BooleanField(label=item.milestone.text, required=False)
-                self.fields[f"date_{pk}"] = forms.DateField(
+                self.fields[f"date_{pk}"] = DayField(
                     label=_("Tanggal pertama bisa"), required=False, widget=date_widget
                 )
             else:
-                self.fields[f"date_{pk}"] = forms.DateField(
+                self.fields[f"date_{pk}"] = DayField(
                     label=_("Tanggal pertama bisa"),
                     required=False,
                     widget=date_widget,

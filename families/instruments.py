@@ -4,6 +4,9 @@ An instrument file is a CSV with the columns of families/data/milestones.csv:
 code, band_start_month, band_end_month, aspect, text_id, text_en. A file is
 loaded whole or not at all: every bad row is reported at once, by line number,
 so an admin can fix the spreadsheet in one go.
+
+Excel set to Indonesian saves "CSV" with semicolons (the comma is the decimal
+sign there), often with a byte-order mark or in Windows-1252: all are read.
 """
 
 import csv
@@ -21,17 +24,29 @@ REQUIRED = ("code", "band_start_month", "band_end_month", "aspect", "text_id")
 MAX_MONTH = 72
 
 
+DELIMITERS = (",", ";", "\t")
+
+
 def _text_stream(csv_file):
-    """A text stream from a path, a text file or a binary upload (UTF-8, BOM allowed)."""
+    """A text stream from a path, a text file or a binary upload (UTF-8 with or without BOM, else Windows-1252)."""
     if isinstance(csv_file, str | Path):
-        return open(csv_file, newline="", encoding="utf-8-sig")
-    if hasattr(csv_file, "open") and hasattr(csv_file, "chunks"):  # Django UploadedFile
-        csv_file.open("rb")
-        csv_file = csv_file.file
-    sample = csv_file.read(0)
-    if isinstance(sample, bytes):
-        return io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline="")
-    return csv_file
+        data = Path(csv_file).read_bytes()
+    else:
+        if hasattr(csv_file, "open") and hasattr(csv_file, "chunks"):  # Django UploadedFile
+            csv_file.open("rb")
+            csv_file = csv_file.file
+        data = csv_file.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            data = data.decode("cp1252", errors="replace")
+    return io.StringIO(data.removeprefix("\ufeff"), newline="")
+
+
+def _delimiter(header_line: str) -> str:
+    """The separator that splits the header into the most known column names (Excel: ";")."""
+    return max(DELIMITERS, key=lambda d: sum(name.strip().strip('"') in COLUMNS for name in header_line.split(d)))
 
 
 def _int(value: str):
@@ -43,7 +58,8 @@ def _int(value: str):
 
 def parse_rows(stream) -> list[dict]:
     """Rows as Milestone field dicts; ValidationError listing every bad line."""
-    reader = csv.DictReader(stream)
+    text = stream.read()
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
@@ -78,7 +94,10 @@ def parse_rows(stream) -> list[dict]:
                 problems.append(_("akhir rentang %(b)s harus lebih besar dari awal %(a)s") % {"a": start, "b": end})
         aspect = row.get("aspect", "")
         if aspect not in aspects:
-            problems.append(_("aspek '%(v)s' tidak dikenal") % {"v": aspect})
+            problems.append(
+                _("aspek '%(v)s' tidak dikenal (yang dikenal: %(codes)s)")
+                % {"v": aspect, "codes": ", ".join(Aspect.values)}
+            )
         text_id = row.get("text_id", "")
         if not text_id:
             problems.append(_("tugas perkembangan (text_id) kosong"))
@@ -123,12 +142,7 @@ def load_instrument(csv_file, *, name: str, source: str = "", activate: bool = F
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Isi nama instrumen."))
-    stream = _text_stream(csv_file)
-    try:
-        rows = parse_rows(stream)
-    finally:
-        if isinstance(csv_file, str | Path):
-            stream.close()
+    rows = parse_rows(_text_stream(csv_file))
     with transaction.atomic():
         if Instrument.objects.filter(name=name).exists():
             raise ValidationError(_("Instrumen bernama '%(v)s' sudah ada: pakai nama lain.") % {"v": name})

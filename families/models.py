@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Sex
 from families.ages import age_group, age_in_months, born_after_for_programme
+from groups.inputs import format_decimal, search_key
 from groups.models import BkbGroup
 from groups.validators import not_in_future, validate_nik, validate_phone
 
@@ -98,6 +99,8 @@ class Family(models.Model):
     joined_on = models.DateField(_("tanggal bergabung"), default=timezone.localdate)
     left_on = models.DateField(_("tanggal keluar"), null=True, blank=True)
     notes = models.TextField(_("keluhan dan kebutuhan ibu"), blank=True)
+    # Mother's and father's names as search compares them (groups.inputs.search_key), "|" between.
+    search_key = models.CharField(_("kunci pencarian"), max_length=250, blank=True, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = FamilyQuerySet.as_manager()
@@ -116,6 +119,11 @@ class Family(models.Model):
     def __str__(self):
         return self.mother_name
 
+    def save(self, *args, **kwargs):
+        self.search_key = f"{search_key(self.mother_name)}|{search_key(self.father_name)}"
+        kwargs["update_fields"] = _with_search_key(kwargs.get("update_fields"), {"mother_name", "father_name"})
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         today = timezone.localdate()
@@ -133,6 +141,13 @@ class Family(models.Model):
     @property
     def whatsapp_or_phone(self) -> str:
         return self.whatsapp or self.phone
+
+
+def _with_search_key(update_fields, names: set[str]):
+    """A save of some fields that touches a name also saves its search key."""
+    if update_fields is None or not names & set(update_fields):
+        return update_fields
+    return {*update_fields, "search_key"}
 
 
 class ChildQuerySet(models.QuerySet):
@@ -158,6 +173,8 @@ class Child(models.Model):
     birth_length_cm = models.DecimalField(
         _("panjang lahir (cm)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
+    # The name as search compares it (groups.inputs.search_key).
+    search_key = models.CharField(_("kunci pencarian"), max_length=120, blank=True, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = ChildQuerySet.as_manager()
@@ -180,6 +197,11 @@ class Child(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.name)
+        kwargs["update_fields"] = _with_search_key(kwargs.get("update_fields"), {"name"})
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         today = timezone.localdate()
@@ -192,11 +214,11 @@ class Child(models.Model):
                 ) % {"m": age_in_months(self.birth_date, today)}
         if self.birth_weight_kg is not None and not (0.5 <= self.birth_weight_kg <= 6.5):
             errors["birth_weight_kg"] = _("Berat lahir %(v)s kg tidak wajar: periksa lagi (0,5-6,5 kg).") % {
-                "v": self.birth_weight_kg
+                "v": format_decimal(self.birth_weight_kg)
             }
         if self.birth_length_cm is not None and not (25 <= self.birth_length_cm <= 65):
             errors["birth_length_cm"] = _("Panjang lahir %(v)s cm tidak wajar: periksa lagi (25-65 cm).") % {
-                "v": self.birth_length_cm
+                "v": format_decimal(self.birth_length_cm)
             }
         if errors:
             raise ValidationError(errors)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from families.models import Child, Family
+from groups.inputs import search_key
 from groups.models import Area, BkbGroup
 
 
@@ -120,10 +121,13 @@ def search_families(queryset, query: str):
             children.filter(nik__startswith=query).values("family_id"),
         ]
     else:
+        # Case, accents and apostrophes do not count ("nuraini" finds "Nur'aini"): compare search keys.
+        key = search_key(query)
+        if not key:
+            return queryset.none()
         lookups = [
-            queryset.filter(mother_name__icontains=query).values("pk"),
-            queryset.filter(father_name__icontains=query).values("pk"),
-            children.filter(name__icontains=query).values("family_id"),
+            queryset.filter(search_key__contains=key).values("pk"),
+            children.filter(search_key__contains=key).values("family_id"),
         ]
     match = Q()
     for ids in lookups:

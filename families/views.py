@@ -3,6 +3,7 @@ and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,7 +18,9 @@ from families.forms import (
     ReferralForm,
 )
 from families.models import Child, Family, Referral
+from groups import once
 from groups.access import can_write_registers, get_group_for, require
+from groups.inputs import param_text
 from reports import services as report_services
 from reports.periods import Month
 
@@ -38,7 +41,7 @@ def get_child_for(user, pk, *, write: bool = False) -> Child:
 
 def roster(request, group_id):
     group = get_group_for(request.user, group_id)
-    query = request.GET.get("q", "").strip()
+    query = param_text(request, "q")
     attention = request.GET.get("perhatian") == "1"
     today = timezone.localdate()
     bands = selectors.roster(group, on=today, query=query, attention=attention)
@@ -60,6 +63,7 @@ def roster(request, group_id):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def family_edit(request, group_id=None, pk=None):
     if pk:
         family = get_family_for(request.user, pk, write=True)
@@ -72,6 +76,7 @@ def family_edit(request, group_id=None, pk=None):
     children = ChildFormSet(data, instance=family, group=group, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
         family = services.family_save_with_children(family_form=form, child_formset=children)
+        once.record(request, reverse("families:detail", args=[family.pk]))
         messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
         return redirect("families:detail", pk=family.pk)
     status = 400 if request.method == "POST" else 200
@@ -88,7 +93,7 @@ SEARCH_LIMIT = 50
 
 def family_search(request):
     """Find a family anywhere in one's scope (a supervisor's kecamatan, an admin's kabupaten)."""
-    query = request.GET.get("q", "").strip()
+    query = param_text(request, "q")
     families = []
     if len(query) >= 3:
         found = services.search_families(Family.objects.visible_to(request.user), query)
@@ -126,6 +131,7 @@ def child_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def child_kka(request, pk):
     # Supervisors may read the card; only saving needs write access.
     child = get_child_for(request.user, pk, write=request.method == "POST")
@@ -144,6 +150,7 @@ def child_kka(request, pk):
                 removals=form.removals(),
                 user=request.user,
             )
+            once.record(request, reverse("families:child_kka", args=[child.pk]))
             messages.success(
                 request,
                 _("Pemeriksaan KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed},
@@ -159,6 +166,7 @@ def child_kka(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def measurement_add(request, pk):
     child = get_child_for(request.user, pk, write=True)
     today = timezone.localdate()
@@ -169,6 +177,8 @@ def measurement_add(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         measurement = form.record(user=request.user)
+        if measurement is not None:
+            once.record(request, reverse("families:child_detail", args=[child.pk]))
         if measurement is not None:
             categories = measurements.Categories.of(measurement)
             shown = [str(label) for label in (categories.hfa, categories.wfa, categories.wfh) if label]
@@ -187,6 +197,7 @@ def measurement_add(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def referral_add(request, pk):
     child = get_child_for(request.user, pk, write=True)
     form = ReferralForm(request.POST or None, child=child, initial={"date": timezone.localdate()})
@@ -194,6 +205,7 @@ def referral_add(request, pk):
         referral = form.save(commit=False)
         referral.created_by = request.user
         referral.save()
+        once.record(request, reverse("families:child_detail", args=[child.pk]))
         messages.success(request, _("Rujukan ke %(to)s tercatat.") % {"to": referral.referred_to})
         return redirect("families:child_detail", pk=child.pk)
     return render(

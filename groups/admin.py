@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from groups.models import Area, BkbGroup, Office, User
+from groups.models import Area, BkbGroup, Office, SubmitToken, User
 
 
 @admin.register(User)
@@ -33,3 +33,18 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "kabupaten", "signer_name", "signer_title"]
     search_fields = ["name", "kabupaten__name", "signer_name"]
     list_select_related = ["kabupaten"]
+
+
+@admin.register(SubmitToken)
+class SubmitTokenAdmin(admin.ModelAdmin):
+    """Read-only: which form was saved once, by whom, and where it went."""
+
+    list_display = ["token", "user", "url", "used_at"]
+    list_select_related = ["user"]
+    search_fields = ["token", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

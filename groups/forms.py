@@ -2,13 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import SupervisionVisit
-from families.forms import DateInput
+from groups import inputs
 from groups.models import Area, BkbGroup, under_any
+from groups.validators import normalise_rt_rw
 
 
 class BkbGroupForm(forms.ModelForm):
     class Meta:
         model = BkbGroup
+        formfield_callback = inputs.formfield
         fields = [
             "name",
             "desa",
@@ -31,14 +33,18 @@ class BkbGroupForm(forms.ModelForm):
             desa = desa.filter(under_any("path", paths))
         self.fields["desa"].queryset = desa.select_related("parent")
         self.fields["desa"].label_from_instance = lambda a: f"{a.name} ({a.parent.name})"
+        self.fields["rw"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_rw(self):
+        return normalise_rt_rw(self.cleaned_data.get("rw"))
 
 
 class SupervisionVisitForm(forms.ModelForm):
     class Meta:
         model = SupervisionVisit
+        formfield_callback = inputs.formfield
         fields = ["date", "findings", "follow_up"]
         widgets = {
-            "date": DateInput(),
             "findings": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
         }

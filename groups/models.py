@@ -309,3 +309,23 @@ class Office(models.Model):
             return ""
         name = self.kabupaten.name
         return name[len("Kota ") :] if name.startswith("Kota ") else name
+
+
+class SubmitToken(models.Model):
+    """A form's one-time token, recorded with the save it made (groups.once).
+
+    The primary key is the token: a second save with it fails on the key, inside
+    the same transaction as the write, so a double tap creates nothing twice.
+    """
+
+    token = models.CharField(_("token"), max_length=32, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("pengguna"))
+    url = models.CharField(_("halaman hasil simpan"), max_length=500)
+    used_at = models.DateTimeField(_("dipakai pada"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("token formulir")
+        verbose_name_plural = _("token formulir")
+
+    def __str__(self):
+        return self.token

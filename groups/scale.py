@@ -30,6 +30,7 @@ from families.ages import add_months, age_in_months
 from families.measurements import LYING_UNTIL_MONTHS
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
+from groups.inputs import search_key
 from groups.models import Area, BkbGroup, User
 from reports.documents import group_reports_data
 from reports.models import MonthlyReport
@@ -395,12 +396,14 @@ class ScaleSeeder:
                 is_pus = rng.random() < 0.9
                 kb = rng.choice(["", "suntik", "suntik", "pil", "implan", "iud", "kondom"]) if is_pus else ""
                 phone = f"08{rng.randint(1000000000, 9999999999)}"
+                father = rng.choice(FATHERS)
                 family_rows.append(
                     (fid, plan.id, mother, "ibu", _nik(self.nik_counter, region, mother_born, True),
-                     rng.choice(FATHERS), _nik(self.kk_counter, region, joined, False), phone, "",
+                     father, _nik(self.kk_counter, region, joined, False), phone, "",
                      f"Kp. {rng.choice(FLOWERS)} No. {rng.randint(1, 120)}", f"{rng.randint(1, 8):02d}",
                      f"{rng.randint(1, 12):02d}", is_pus, kb, rng.choice(["pra_ks", "ks1", "ks1", "ks2", "ks3"]),
-                     rng.random() < 0.25, rng.random() < 0.15, joined, left, "", self.now, "id")
+                     rng.random() < 0.25, rng.random() < 0.15, joined, left, "",
+                     f"{search_key(mother)}|{search_key(father)}", self.now, "id")
                 )  # fmt: skip
                 fam = FamPlan(fid, joined, left, min(0.97, max(0.2, rng.gauss(ATTENDANCE_MEAN, 0.18))))
                 for born in births:
@@ -410,28 +413,32 @@ class ScaleSeeder:
                     nik = _nik(self.nik_counter, region, born, sex == "F") if rng.random() < 0.7 else None
                     bw = round(min(4.5, max(1.8, rng.gauss(3.1, 0.45))), 2)
                     bl = round(min(55.0, max(42.0, rng.gauss(49.0, 2.0))), 1)
-                    child_rows.append((cid, fid, name, sex, born, nik, bw, bl, self.now))
-                    fam.kids.append(
-                        KidPlan(
-                            cid,
-                            fam,
-                            sex,
-                            born,
-                            min(3, max(-4, rng.gauss(-0.9, 1.1))),
-                            min(3, max(-3, rng.gauss(-0.2, 1.0))),
-                        )
-                    )
+                    child_rows.append((cid, fid, name, sex, born, nik, bw, bl, search_key(name), self.now))
+                    haz = min(3, max(-4, rng.gauss(-0.9, 1.1)))
+                    whz = min(3, max(-3, rng.gauss(-0.2, 1.0)))
+                    fam.kids.append(KidPlan(cid, fam, sex, born, haz, whz))
                 plan.families.append(fam)
         copy_rows(
             Family,
             ["id", "group", "mother_name", "caregiver", "mother_nik", "father_name", "kk_number", "phone", "whatsapp",
              "address", "rt", "rw", "is_pus", "kb_method", "welfare_stage", "is_pkh", "stunting_risk", "joined_on",
-             "left_on", "notes", "created_at", "language"],
+             "left_on", "notes", "search_key", "created_at", "language"],
             family_rows,
         )  # fmt: skip
         copy_rows(
             Child,
-            ["id", "family", "name", "sex", "birth_date", "nik", "birth_weight_kg", "birth_length_cm", "created_at"],
+            [
+                "id",
+                "family",
+                "name",
+                "sex",
+                "birth_date",
+                "nik",
+                "birth_weight_kg",
+                "birth_length_cm",
+                "search_key",
+                "created_at",
+            ],
             child_rows,
         )
         self._phase("families, children", started, len(family_rows) + len(child_rows))

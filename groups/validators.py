@@ -5,15 +5,45 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_DIGITS16 = re.compile(r"^\d{16}$")
+_DIGITS16 = re.compile(r"[0-9]{16}")
+# More than this and the message would be longer than the number.
+_SHOW_WRONG = 5
 
 
 def validate_nik(value: str) -> None:
     """NIK (national ID) and KK (family card) numbers are exactly 16 digits."""
-    if not _DIGITS16.match(value or ""):
-        raise ValidationError(
-            _("Harus tepat 16 angka (sekarang %(n)s karakter)."), params={"n": len(value or "")}, code="nik"
+    if _DIGITS16.fullmatch(value or ""):
+        return
+    wrong = [(n, ch) for n, ch in enumerate(value or "", start=1) if not "0" <= ch <= "9"]
+    if wrong:
+        # Name what is wrong and where: "O" for "0" and "l" for "1" are the usual slips.
+        shown = ", ".join(
+            _("'%(ch)s' (ke-%(n)s)") % {"ch": ch if ch.isprintable() else ch.encode("unicode_escape").decode(), "n": n}
+            for n, ch in wrong[:_SHOW_WRONG]
         )
+        raise ValidationError(
+            _("Hanya angka 0-9. Bukan angka: %(chars)s."),
+            params={"chars": shown + (" …" if len(wrong) > _SHOW_WRONG else "")},
+            code="nik",
+        )
+    raise ValidationError(
+        _("Harus tepat 16 angka (sekarang %(n)s karakter)."), params={"n": len(value or "")}, code="nik"
+    )
+
+
+def number_as_typed(value: str | None) -> str | None:
+    """A NIK or KK as typed, without the spaces and dots people group digits with; None if empty."""
+    return re.sub(r"[\s.\-]", "", value or "") or None
+
+
+def normalise_rt_rw(value: str) -> str:
+    """RT and RW as written on an address: 1 to 3 digits, zero-padded ("3" -> "003"); "" stays empty."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not re.fullmatch(r"[0-9]{1,3}", value):
+        raise ValidationError(_("Tulis nomor RT/RW dengan angka saja, misalnya 003."), code="rt_rw")
+    return value.zfill(3)
 
 
 def normalise_phone(value: str) -> str:

@@ -1,8 +1,10 @@
 """Group pages: the list and detail for supervisors and admins, edits for admins."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,10 +12,17 @@ from django.views.decorators.http import require_http_methods
 from cadres.models import Cadre, CadreRole, SupervisionVisit, is_chair
 from families.ages import born_after_for_programme
 from families.models import Family
+from groups import once
 from groups.access import get_group_for, require
 from groups.forms import BkbGroupForm, SupervisionVisitForm
 from groups.models import BkbGroup
 from reports.periods import Month
+
+
+def bad_request(request, exception=None):
+    # Only our own BadRequest messages are meant for people; others (too many fields, a bad host) are not.
+    message = str(exception.args[0]) if isinstance(exception, BadRequest) and exception.args else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def home(request):
@@ -89,18 +98,21 @@ def group_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def group_edit(request, pk=None):
     require(request.user.is_bkb_admin)
     group = get_group_for(request.user, pk) if pk else None
     form = BkbGroupForm(request.POST or None, instance=group, user=request.user)
     if request.method == "POST" and form.is_valid():
         group = form.save()
+        once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Data kelompok %(name)s tersimpan.") % {"name": group.name})
         return redirect("groups:detail", pk=group.pk)
     return render(request, "groups/group_form.html", {"form": form, "group": group})
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def supervision_visit_create(request, pk):
     group = get_group_for(request.user, pk)
     require(request.user.is_supervisor or request.user.is_bkb_admin)
@@ -109,6 +121,7 @@ def supervision_visit_create(request, pk):
     form.instance.supervisor = request.user
     if request.method == "POST" and form.is_valid():
         form.save()
+        once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Kunjungan pembinaan tersimpan."))
         return redirect("groups:detail", pk=group.pk)
     return render(request, "groups/visit_form.html", {"form": form, "group": group})

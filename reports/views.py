@@ -3,7 +3,7 @@ submit/verify workflow), the supervisor dashboard, the area recap, batch
 printing and certificates."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cadres.models import Cadre
+from groups import once
 from groups.access import get_area_for, get_group_for, require
+from groups.inputs import param_int, param_text, printable
 from groups.models import Area, BkbGroup
 from reports import area as area_views
 from reports import documents, figures, rendering, services
 from reports.charts import trend_svg
 from reports.dashboard import INDICATORS, dashboard_data
+from reports.forms import BatchPrintForm, ReviewForm
 from reports.models import BatchPrint, MonthlyReport
 from reports.periods import Month
 
@@ -29,6 +32,16 @@ def _month(text: str | None) -> Month:
         return Month.parse(text)
     except ValueError as error:
         raise Http404 from error
+
+
+def _month_param(text: str | None) -> Month:
+    """A `bulan` typed into an address or a form: a 400 that says how to write it."""
+    try:
+        return _month(text)
+    except Http404 as error:
+        raise BadRequest(
+            _("Bulan '%(value)s' tidak dikenal: tulis seperti 2026-10.") % {"value": printable(text)[:40]}
+        ) from error
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -110,6 +123,7 @@ def figure_rows(request, group_id, month, key):
 
 
 @require_POST
+@once.guard
 def report_submit(request, group_id, month):
     group = get_group_for(request.user, group_id)
     month = _month(month)
@@ -117,6 +131,7 @@ def report_submit(request, group_id, month):
         report = services.report_submit(
             group=group, month=month, user=request.user, correction_confirmed=request.POST.get("konfirmasi") == "1"
         )
+        once.record(request, reverse("reports:group_month", args=[group.pk, str(month)]))
     except ValidationError as error:
         # Beside the button and its checkbox, with the figures still in view.
         return _group_month_page(request, group, month, submit_error=" ".join(error.messages), status=400)
@@ -132,12 +147,15 @@ def report_submit(request, group_id, month):
 def report_review(request, pk):
     report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
     require(services.can_review(request.user))
+    form = ReviewForm(request.POST)
     try:
-        if request.POST.get("action") == "verify":
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        if form.cleaned_data["action"] == "verify":
             services.report_verify(report=report, user=request.user)
             messages.success(request, _("Laporan diverifikasi."))
         else:
-            services.report_return(report=report, user=request.user, comment=request.POST.get("comment", ""))
+            services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"])
             messages.success(request, _("Laporan dikembalikan ke kelompok dengan catatan."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -155,16 +173,17 @@ def dashboard(request):
     areas = list(Area.objects.visible_to(request.user).filter(level__lte=Area.Level.DESA).order_by("path"))
     if not areas:
         return render(request, "reports/dashboard.html", {"areas": [], "rows": []})
-    area_id = request.GET.get("wilayah")
-    if area_id:
+    area_id = param_int(request.GET.get("wilayah"), what=_("Wilayah"))
+    if area_id is not None:
         area = get_area_for(request.user, area_id)
     else:
         # Start where the person works: their own assigned area, not the province above it.
         assigned = set(request.user.areas.values_list("pk", flat=True))
         area = next((a for a in areas if a.pk in assigned), areas[0])
-    month = _month(request.GET.get("bulan"))
+    month = _month_param(request.GET.get("bulan"))
+    sort = param_text(request, "urut", max_length=40)
     groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
-    rows, totals, series = dashboard_data(groups, month, sort=request.GET.get("urut", ""))
+    rows, totals, series = dashboard_data(groups, month, sort=sort)
     trends = [
         (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
         for indicator, points in series
@@ -180,7 +199,7 @@ def dashboard(request):
             "totals": totals,
             "indicators": INDICATORS,
             "trends": trends,
-            "sort": request.GET.get("urut", ""),
+            "sort": sort,
             "today": timezone.localdate(),
         },
     )
@@ -205,22 +224,30 @@ def area_recap_pdf(request, area_id, month):
     return _pdf_response(rendering.area_recap_pdf(area, rows, totals, month), f"rekap-{area.pk}-{month}.pdf")
 
 
+@once.guard
 def batch_print(request):
     require(request.user.is_bkb_admin)
-    areas = Area.objects.visible_to(request.user).filter(level__lte=Area.Level.DESA).order_by("path")
-    if request.method == "POST":
-        area = get_area_for(request.user, request.POST.get("area"))
-        month = _month(request.POST.get("month"))
-        batch = BatchPrint.objects.create(area=area, month=month.first, created_by=request.user)
+    form = BatchPrintForm(
+        request.POST or None, user=request.user, initial={"month": str(Month.of(timezone.localdate()).previous())}
+    )
+    area_id = request.POST.get("area", "")
+    if area_id.isascii() and area_id.isdigit():
+        get_area_for(request.user, area_id)  # another kabupaten's area is 404, like its address
+    if request.method == "POST" and form.is_valid():
         from reports.tasks import batch_print_run
 
+        batch = BatchPrint.objects.create(
+            area=form.cleaned_data["area"], month=form.cleaned_data["month"].first, created_by=request.user
+        )
+        once.record(request, reverse("reports:batch_detail", args=[batch.pk]))
         batch_print_run.enqueue(batch.pk)
         return redirect("reports:batch_detail", batch.pk)
     recent = BatchPrint.objects.filter(created_by=request.user).select_related("area")[:10]
     return render(
         request,
         "reports/batch_print.html",
-        {"areas": areas, "month": Month.of(timezone.localdate()).previous(), "recent": recent},
+        {"form": form, "recent": recent},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -260,7 +287,9 @@ def certificate(request, cadre_id):
     require(request.user.is_bkb_admin)
     cadre = get_object_or_404(Cadre.objects.visible_to(request.user), pk=cadre_id)
     role = cadre.roles.filter(group__in=BkbGroup.objects.visible_to(request.user)).select_related("group__desa").first()
-    reason = request.GET.get("alasan") or _("atas pengabdian dan dedikasinya sebagai kader Bina Keluarga Balita")
+    reason = param_text(request, "alasan", max_length=300) or _(
+        "atas pengabdian dan dedikasinya sebagai kader Bina Keluarga Balita"
+    )
     pdf = rendering.certificate_pdf(
         cadre=cadre, group=role.group if role else None, issued_by=request.user, on=timezone.localdate(), reason=reason
     )

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Cadre, CadreRole
 from families.ages import AgeGroup
 from families.models import Family, Measurement
+from groups import inputs
+from groups.inputs import DateInput, DayField, DecimalCommaField
 from sessions import selectors, services
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
@@ -23,13 +25,6 @@ def age_groups_field() -> forms.TypedMultipleChoiceField:
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Pilih minimal satu kelompok umur.")},
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class SessionForm(forms.ModelForm):
@@ -51,6 +46,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = CoachingSession
+        formfield_callback = inputs.formfield
         fields = ["date", "place", "age_groups", "topic", "ape_used", "supervising_agency", "notes"]
         widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
@@ -202,6 +198,7 @@ def _int(value) -> int | None:
 class HomeVisitForm(forms.ModelForm):
     class Meta:
         model = HomeVisit
+        formfield_callback = inputs.formfield
         fields = ["date", "met", "note"]
         widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
@@ -215,7 +212,7 @@ class HomeVisitForm(forms.ModelForm):
 class InvitationForm(forms.Form):
     """The next meeting as the WhatsApp text announces it (GET, nothing saved)."""
 
-    tanggal = forms.DateField(label=_("Tanggal"), widget=DateInput())
+    tanggal = DayField(label=_("Tanggal"))
     jam = forms.CharField(label=_("Jam"), max_length=20)
     tempat = forms.CharField(label=_("Tempat"), max_length=160, required=False)
     materi = forms.CharField(label=_("Materi"), max_length=160, required=False)
@@ -241,8 +238,8 @@ class GridRowForm(forms.Form):
     hadir = forms.BooleanField(required=False)
     attendee = forms.ChoiceField(choices=Attendance.Attendee.choices, required=False)
     # No range here: families.measurements.measurement_record explains a bad value better.
-    weight = forms.DecimalField(required=False)
-    height = forms.DecimalField(required=False)
+    weight = DecimalCommaField(required=False, example="14,5")
+    height = DecimalCommaField(required=False, example="92,5")
     position = forms.ChoiceField(choices=Measurement.Position.choices, required=False)
     confirm = forms.BooleanField(required=False)
     tasks = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
@@ -252,12 +249,7 @@ class GridRowForm(forms.Form):
         self.row = row
         self.fields["tasks"].choices = [(m.pk, m.text_id) for m in row.due]
         for name in ("weight", "height"):
-            # Cadres type "8,5" as often as "8.5"; both are read.
-            self.fields[name].localize = True
-            self.fields[name].widget = forms.TextInput(
-                attrs={"inputmode": "decimal", "class": "form-control form-control-sm num", "autocomplete": "off"}
-            )
-            self.fields[name].widget.is_localized = True
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm num"
         for name in ("attendee", "position"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["hadir"].widget.attrs["class"] = "form-check-input"

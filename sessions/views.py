@@ -10,13 +10,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from families.ages import add_months
 from families.models import Family, Measurement
+from groups import once
 from groups.access import can_write_registers, get_group_for, require
+from groups.inputs import param_day, param_text, parse_day
 from reports.pdf import render_pdf
 from reports.periods import Month
 from sessions import selectors, services, whatsapp
@@ -33,11 +34,17 @@ def get_session_for(user, pk, *, write: bool = False) -> CoachingSession:
     return session
 
 
-def _day_param(request, name: str = "tanggal") -> datetime.date | None:
-    try:
-        return parse_date(request.GET.get(name, ""))
-    except ValueError:
-        return None
+def _day_param(request) -> datetime.date | None:
+    """The `tanggal` a page was opened for; an unreadable one is said at the top and ignored."""
+    text = request.GET.get("tanggal", "")
+    day = parse_day(text)
+    if text and day is None:
+        messages.error(
+            request,
+            _("Tanggal '%(value)s' tidak dapat dibaca: tulis seperti 2026-11-24. Halaman memakai hari ini.")
+            % {"value": param_text(request, "tanggal", max_length=40)},
+        )
+    return day
 
 
 def _month_param(request) -> datetime.date:
@@ -70,6 +77,7 @@ def session_list(request, group_id):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def session_edit(request, group_id=None, pk=None):
     if pk:
         session = get_session_for(request.user, pk, write=True)
@@ -83,6 +91,7 @@ def session_edit(request, group_id=None, pk=None):
             session = services.session_save(
                 session=form.instance, cadres=form.cadre_roles(), attendance=form.attendance, user=request.user
             )
+            once.record(request, reverse("sessions:detail", args=[session.pk]))
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -125,6 +134,7 @@ def home_visits(request, group_id):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def home_visit_create(request, family_id):
     family = get_object_or_404(Family.objects.visible_to(request.user).select_related("group"), pk=family_id)
     require(can_write_registers(request.user))
@@ -134,6 +144,7 @@ def home_visit_create(request, family_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.home_visit_create(family=family, user=request.user, **form.cleaned_data)
+            once.record(request, back)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -194,7 +205,7 @@ def session_whatsapp(request, pk):
 def session_sheet_pdf(request, group_id):
     group = get_group_for(request.user, group_id)
     # The sheet is printed before the meeting, so a future date is the usual case.
-    day = _day_param(request) or timezone.localdate()
+    day = param_day(request) or timezone.localdate()
     rows = selectors.sheet_children(group, on=day)
     pdf = render_pdf(
         "sessions/session_sheet_pdf.html",
@@ -207,6 +218,7 @@ def session_sheet_pdf(request, group_id):
 
 
 @require_http_methods(["GET", "POST"])
+@once.guard
 def session_back_entry(request, group_id):
     group = get_group_for(request.user, group_id, write=True)
     day = _day_param(request) or timezone.localdate()
@@ -254,6 +266,7 @@ def session_back_entry(request, group_id):
         grid_rows = [f.grid_row() for f in forms_]
         try:
             saved = services.session_back_fill(session=target, rows=grid_rows, user=request.user)
+            once.record(request, reverse("sessions:detail", args=[saved.pk]))
         except services.GridErrors:
             for form, grid_row in zip(forms_, grid_rows, strict=True):
                 for field, errors in grid_row.errors.items():

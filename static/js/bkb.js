@@ -47,7 +47,8 @@
   var box = document.querySelector("[data-reload-date] input[type=date]");
   if (!box) return;
   box.addEventListener("change", function () {
-    if (!box.value || box.form.querySelector("input[name=hadir]:checked")) return;
+    // A year still being typed ("0002-11-24") is no date to reload for.
+    if (!box.value || box.value < "1900" || box.form.querySelector("input[name=hadir]:checked")) return;
     var url = new URL(window.location.href);
     url.searchParams.set("tanggal", box.value);
     window.location.href = url.toString();
@@ -101,4 +102,33 @@
     errors.setAttribute("tabindex", "-1");
     errors.focus();
   }
+})();
+
+// One tap, one save: while a form is being sent its buttons are disabled and a
+// second submit is dropped (the server's one-time token catches what gets through).
+(function () {
+  var BUTTONS = "button:not([type]), button[type=submit], input[type=submit]";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    // Run after every other submit handler: a confirm step that says no leaves the form as it was.
+    // By then the browser has read the form's data, pressed button (e.g. action=verify) included,
+    // so disabling the buttons takes nothing away from what is sent.
+    setTimeout(function () {
+      if (event.defaultPrevented) return;
+      form.dataset.sending = "1";
+      form.querySelectorAll(BUTTONS).forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+      // No answer after a while (lost signal): let her try again; the token keeps it to one save.
+      setTimeout(function () { release(form); }, 20000);
+    }, 0);
+  });
+  function release(form) {
+    delete form.dataset.sending;
+    form.querySelectorAll(BUTTONS).forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+  }
+  // Back to a page from the browser's cache: its forms are usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form[data-sending]").forEach(release);
+  });
 })();

@@ -75,7 +75,7 @@ def test_training_is_recorded_and_future_dates_refused(world, login):
     cadre = Cadre.objects.get(user=world["cadre_a"])
     client = login(world["cadre_a"])
     url = reverse("cadres:training_create", args=[cadre.pk])
-    bad = client.post(url, {"kind": "dasar", "date": "2999-01-01", "organiser": "DPPKB"})
+    bad = client.post(url, {"kind": "dasar", "date": "2099-01-01", "organiser": "DPPKB"})
     assert bad.status_code == 400
     assert "Tanggal tidak boleh di masa depan." in bad.content.decode()
     good = client.post(url, {"kind": "kka", "date": "2026-03-02", "organiser": "DPPKB"})

@@ -57,7 +57,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved():
         load_instrument(io.StringIO(HEADER + "\n".join(rows) + "\n"), name="Rusak")
     messages = excinfo.value.messages
     assert messages == [
-        "baris 3: aspek 'x' tidak dikenal",
+        "baris 3: aspek 'x' tidak dikenal (yang dikenal: motorik_kasar, motorik_halus, komunikasi_pasif, "
+        "komunikasi_aktif, kecerdasan, menolong_diri_sendiri, tingkah_laku_sosial)",
         "baris 4: awal rentang 'tiga' bukan bilangan bulat",
         "baris 5: akhir rentang 6 harus lebih besar dari awal 6",
         "baris 6: rentang 60-84 di luar 0-72 bulan",

@@ -82,7 +82,7 @@ def _errors(response, field, form="form", index=None):
     "field, value, message",
     [
         ("mother_nik", "32110145069", "Harus tepat 16 angka (sekarang 11 karakter)"),
-        ("mother_nik", "32110145069000AB", "Harus tepat 16 angka"),
+        ("mother_nik", "32110145069000AB", "Bukan angka: 'A' (ke-15), 'B' (ke-16)."),
         ("kk_number", "321101010120000", "Harus tepat 16 angka (sekarang 15 karakter)"),
         ("phone", "12345", "Nomor HP tidak valid"),
         ("whatsapp", "0812", "Nomor HP tidak valid"),
