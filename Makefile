@@ -47,7 +47,7 @@ worker: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev system-deps-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
