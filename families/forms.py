@@ -172,15 +172,13 @@ class MeasurementForm(forms.Form):
     """Weight and length/height for the child page; families.measurements does the checking."""
 
     date = DayField(label=_("Tanggal ukur"))
-    weight_kg = DecimalCommaField(label=_("Berat badan (kg)"), max_digits=5, decimal_places=2, example="14,5")
-    height_cm = DecimalCommaField(label=_("Panjang/tinggi badan (cm)"), max_digits=5, decimal_places=1, example="92,5")
+    # No digit limits here: families.measurements rounds and judges the values, with
+    # the same messages as the back-entry grid.
+    weight_kg = DecimalCommaField(label=_("Berat badan (kg)"), example="14,5")
+    height_cm = DecimalCommaField(label=_("Panjang/tinggi badan (cm)"), example="92,5")
     position = forms.ChoiceField(label=_("Cara ukur"), choices=Measurement.Position.choices)
-    head_cm = DecimalCommaField(
-        label=_("Lingkar kepala (cm)"), required=False, max_digits=4, decimal_places=1, example="47,5"
-    )
-    arm_cm = DecimalCommaField(
-        label=_("Lingkar lengan atas (cm)"), required=False, max_digits=4, decimal_places=1, example="14,5"
-    )
+    head_cm = DecimalCommaField(label=_("Lingkar kepala (cm)"), required=False, example="47,5")
+    arm_cm = DecimalCommaField(label=_("Lingkar lengan atas (cm)"), required=False, example="14,5")
     confirmed = forms.BooleanField(label=_("Saya sudah cek ulang, angka ini benar"), required=False)
 
     def __init__(self, *args, child, **kwargs):
@@ -402,7 +400,8 @@ class KkaCheckForm(forms.Form):
                 continue
             day = cleaned.get(date_name)
             if item.record is None:
-                if not (cleaned.get(f"done_{pk}") or _band(item) in whole_bands):
+                # A date typed beside a task says it is done, ticked or not: never drop it silently.
+                if not (cleaned.get(f"done_{pk}") or day or _band(item) in whole_bands):
                     continue
                 day = day or self.today
             elif cleaned.get(f"remove_{pk}"):

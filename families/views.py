@@ -179,7 +179,6 @@ def measurement_add(request, pk):
         measurement = form.record(user=request.user)
         if measurement is not None:
             once.record(request, reverse("families:child_detail", args=[child.pk]))
-        if measurement is not None:
             categories = measurements.Categories.of(measurement)
             shown = [str(label) for label in (categories.hfa, categories.wfa, categories.wfh) if label]
             messages.success(

@@ -108,6 +108,9 @@ class DayField(forms.DateField):
     """A date between 1900 and 2100; outside that it is a typo, said beside the field."""
 
     widget = DateInput
+    # The same in every language: what the date picker sends, and the day-month-year the
+    # message asks for (English's own formats have no day-first one).
+    input_formats = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
     default_error_messages = {
         "invalid": gettext_lazy("Tulis tanggal yang lengkap, misalnya 17-08-2025."),
         "out_of_range": gettext_lazy("Tahun %(year)s tidak mungkin: periksa lagi tanggalnya."),

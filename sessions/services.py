@@ -245,10 +245,12 @@ def _kka_checks_record(session: CoachingSession, rows: list[GridRow], user: User
     instrument = kka.active_instrument()
     if instrument is None or not rows:
         return
+    # Assessed by the session's day: a back-entered session before a child's
+    # first check must not start its watches early.
     assessed = set(
-        KkaCheck.objects.filter(child__in=[row.child for row in rows], instrument=instrument).values_list(
-            "child_id", flat=True
-        )
+        KkaCheck.objects.filter(
+            child__in=[row.child for row in rows], instrument=instrument, date__lte=session.date
+        ).values_list("child_id", flat=True)
     )
     KkaCheck.objects.bulk_create(
         [

@@ -393,3 +393,25 @@ def test_a_token_is_bound_to_its_user(world, login):
     assert "sudah dipakai" in response.content.decode()
     assert HomeVisit.objects.filter(family=family).count() == 1
     assert SubmitToken.objects.get().user == world["cadre_a"]
+
+
+def test_measurement_form_and_grid_round_the_same_way(world, login):
+    """More decimals than are kept: rounded as on the back-entry grid, not Django's digits message."""
+    child = _child(world)
+    url = reverse("families:measurement_add", args=[child.pk])
+    typed = {"weight_kg": "14,255", "height_cm": "92,55", "position": "standing"}
+    response = login(world["cadre_a"]).post(url, {"date": timezone.localdate().isoformat(), **typed})
+    assert response.status_code == 302, response.context["form"].errors
+    measurement = Measurement.objects.get(child=child)
+    assert (measurement.weight_kg, measurement.height_cm) == (Decimal("14.26"), Decimal("92.6"))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_date_written_day_first_is_read_in_every_language(language):
+    from django.utils import translation
+
+    from groups.inputs import DayField
+
+    with translation.override(language):
+        assert DayField().clean("17-08-2025") == datetime.date(2025, 8, 17)
+        assert DayField().clean("2025-08-17") == datetime.date(2025, 8, 17)

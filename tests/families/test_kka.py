@@ -671,3 +671,12 @@ def test_kka_page_query_count_is_fixed(world, login, method):
     assert max(counts) <= 20, counts
     if method == "get":
         assert counts[0] == counts[1], counts
+
+
+def test_a_date_typed_beside_an_unticked_task_marks_it(world, login, child_7m):
+    client = login(world["cadre_a"])
+    today = datetime.date.today()
+    pk = kka.active_instrument().milestones.get(code="SO1").pk
+    response = client.post(kka_url(child_7m), {f"date_{pk}": (today - 3 * DAY).isoformat()})
+    assert response.status_code == 302
+    assert dict(child_7m.milestone_records.values_list("milestone__code", "achieved_on")) == {"SO1": today - 3 * DAY}

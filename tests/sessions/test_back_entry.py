@@ -182,3 +182,12 @@ def test_overlapping_session_is_reported_with_the_row_errors(grid, members, topi
 
 
 _KEYS = {"Bayu": "siti_child", "Cici": "ani_child", "Dodi": "rina_baby", "Euis": "rina_toddler"}
+
+
+def test_a_session_entered_back_before_the_first_check_records_no_check(grid, members, topic, day):
+    # Bayu's first check is today; the grid fills a session three days earlier.
+    f.kka_check(members["siti_child"], timezone.localdate())
+    data = _data(members, topic, siti_child={"hadir": "on"})
+    assert grid["client"].post(grid["url"], data).status_code == 302
+    # Still belum dinilai on the session day: no check there, so no watch starts early.
+    assert list(KkaCheck.objects.values_list("date", flat=True)) == [timezone.localdate()]
