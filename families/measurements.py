@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from families import growth
+from families.ages import age_in_months
 from families.models import Child, Measurement
 
 CONFIRM = "confirm"
@@ -40,7 +41,12 @@ LYING_UNTIL_MONTHS = 24
 
 def default_position(child: Child, on: datetime.date) -> str:
     """Lying below 24 months, standing from 24 months (WHO)."""
-    if child.age_months(on) < LYING_UNTIL_MONTHS:
+    return position_for_age(child.birth_date, on)
+
+
+def position_for_age(born: datetime.date, on: datetime.date) -> str:
+    """default_position from a birth date alone (the bench's planned children have no row yet)."""
+    if age_in_months(born, on) < LYING_UNTIL_MONTHS:
         return Measurement.Position.LYING
     return Measurement.Position.STANDING
 
@@ -71,10 +77,17 @@ def _lying_equivalent(height_cm: float, position: str) -> float:
 
 def zscores(child: Child, date: datetime.date, weight_kg: float, height_cm: float, position: str) -> dict:
     """The four WHO z-scores, rounded to 2 decimals once (shown and categorised alike)."""
-    age_days = (date - child.birth_date).days
+    return zscores_for(child.sex, child.birth_date, date, weight_kg, height_cm, position)
+
+
+def zscores_for(
+    sex: str, born: datetime.date, date: datetime.date, weight_kg: float, height_cm: float, position: str
+) -> dict:
+    """zscores from the sex and birth date alone (the bench writes rows with COPY, not through a Child)."""
+    age_days = (date - born).days
 
     def z(indicator, value, **kwargs):
-        score = growth.zscore(indicator, child.sex, age_days, value, measured=position, **kwargs)
+        score = growth.zscore(indicator, sex, age_days, value, measured=position, **kwargs)
         return None if score is None else round(score, 2)
 
     return {

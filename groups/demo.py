@@ -292,8 +292,9 @@ HISTORY_MONTHS = 6
 def _history(rng: random.Random, today: datetime.date) -> None:
     """Sessions with realistic attendance, KKA marks, measurements, home visits, reports."""
     from families.growth import synthetic_measurement
+    from families.kka import kka_check_record
     from families.measurements import default_position, measurement_record
-    from families.models import Instrument, KkaCheck, MilestoneRecord, Referral
+    from families.models import Instrument, MilestoneRecord, Referral
     from reports.periods import Month
     from reports.services import report_submit, report_verify
     from sessions.models import CoachingSession, HomeVisit, Topic
@@ -361,7 +362,7 @@ def _history(rng: random.Random, today: datetime.date) -> None:
             )
             recorded[child.pk] = {m.pk for m in marks}
             # The card was checked then: the child is assessed, its watches run from the bands.
-            KkaCheck.objects.create(child=child, instrument=instrument, date=before)
+            kka_check_record(child=child, instrument=instrument, on=before)
 
     for group in BkbGroup.objects.order_by("pk"):
         cadres = list(
@@ -397,7 +398,7 @@ def _history(rng: random.Random, today: datetime.date) -> None:
                 if child.family_id not in present_ids or child.birth_date >= day:
                     continue
                 done_before = recorded.setdefault(child.pk, set())
-                KkaCheck.objects.create(child=child, instrument=instrument, date=day, session=session)
+                kka_check_record(child=child, instrument=instrument, on=day, session=session)
                 new = [m for m in due_marks(child, day) if m.pk not in done_before]
                 MilestoneRecord.objects.bulk_create(
                     MilestoneRecord(child=child, milestone=m, achieved_on=day, session=session) for m in new

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from cadres.models import Cadre, CadreRole, Training
 from families import growth
 from families.ages import add_months, age_in_months
-from families.measurements import LYING_UNTIL_MONTHS
+from families.measurements import position_for_age, zscores_for
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from groups.inputs import search_key
@@ -450,7 +450,7 @@ class ScaleSeeder:
         if age_days < 0:
             return None
         rng = self.rng
-        position = "lying" if age_in_months(kid.birth, day) < LYING_UNTIL_MONTHS else "standing"
+        position = position_for_age(kid.birth, day)
         weight, height = growth.synthetic_measurement(
             kid.sex,
             age_days,
@@ -458,20 +458,8 @@ class ScaleSeeder:
             kid.whz + rng.gauss(0, 0.25),
             standing=position == "standing",
         )
-
-        def z(indicator, value, **kwargs):
-            score = growth.zscore(indicator, kid.sex, age_days, value, measured=position, **kwargs)
-            return None if score is None else round(score, 2)
-
-        return (
-            weight,
-            height,
-            position,
-            z("hfa", height),
-            z("wfa", weight),
-            z("wfh", weight, length_cm=height),
-            z("bfa", weight, length_cm=height),
-        )
+        scores = zscores_for(kid.sex, kid.birth, day, weight, height, position)
+        return (weight, height, position, scores["haz"], scores["waz"], scores["whz"], scores["baz"])
 
     def _sessions(self) -> None:
         started = time.perf_counter()
