@@ -504,12 +504,12 @@ def context(args) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
+    from bkb.lib.months import Month
     from families.models import Child, Family
     from families.selectors import roster
     from groups.models import Area, BkbGroup, User
     from groups.scale import SCALE_PASSWORD, scale_kabupaten
     from reports.models import MonthlyReport
-    from reports.periods import Month
     from sessions.models import CoachingSession
 
     today = timezone.localdate()

@@ -3,10 +3,10 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib import inputs
+from bkb.lib.validators import normalise_phone, number_as_typed
 from cadres import services
 from cadres.models import Cadre, CadreRole, Training
-from groups import inputs
-from groups.validators import normalise_phone, number_as_typed
 
 
 class CadreForm(forms.ModelForm):

@@ -15,9 +15,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from families.ages import AgeGroup, add_months
+from bkb.lib.ages import AgeGroup, add_months
+from bkb.lib.validators import not_in_future, validate_nik, validate_phone
 from groups.models import BkbGroup
-from groups.validators import not_in_future, validate_nik, validate_phone
 
 
 class Sex(models.TextChoices):

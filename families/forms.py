@@ -9,11 +9,11 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib import inputs
+from bkb.lib.inputs import DateInput, DayField, DecimalCommaField
+from bkb.lib.validators import normalise_phone, normalise_rt_rw, number_as_typed
 from families import services
 from families.models import Aspect, Child, Family, Measurement, Referral
-from groups import inputs
-from groups.inputs import DateInput, DayField, DecimalCommaField
-from groups.validators import normalise_phone, normalise_rt_rw, number_as_typed
 
 
 class FamilyForm(forms.ModelForm):

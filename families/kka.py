@@ -61,7 +61,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from families.ages import add_months, age_in_months
+from bkb.lib.ages import add_months, age_in_months
 from families.models import (
     Aspect,
     Child,

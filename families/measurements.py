@@ -20,8 +20,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bkb.lib.ages import age_in_months
 from families import growth
-from families.ages import age_in_months
 from families.models import Child, Measurement
 
 CONFIRM = "confirm"

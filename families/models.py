@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.ages import age_group, age_in_months, born_after_for_programme
+from bkb.lib.inputs import format_decimal, search_key
+from bkb.lib.validators import not_in_future, validate_nik, validate_phone
 from cadres.models import Sex
-from families.ages import age_group, age_in_months, born_after_for_programme
-from groups.inputs import format_decimal, search_key
 from groups.models import BkbGroup
-from groups.validators import not_in_future, validate_nik, validate_phone
 
 
 class FamilyQuerySet(models.QuerySet):
@@ -99,7 +99,7 @@ class Family(models.Model):
     joined_on = models.DateField(_("tanggal bergabung"), default=timezone.localdate)
     left_on = models.DateField(_("tanggal keluar"), null=True, blank=True)
     notes = models.TextField(_("keluhan dan kebutuhan ibu"), blank=True)
-    # Mother's and father's names as search compares them (groups.inputs.search_key), "|" between.
+    # Mother's and father's names as search compares them (bkb.lib.inputs.search_key), "|" between.
     search_key = models.CharField(_("kunci pencarian"), max_length=250, blank=True, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
@@ -173,7 +173,7 @@ class Child(models.Model):
     birth_length_cm = models.DecimalField(
         _("panjang lahir (cm)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    # The name as search compares it (groups.inputs.search_key).
+    # The name as search compares it (bkb.lib.inputs.search_key).
     search_key = models.CharField(_("kunci pencarian"), max_length=120, blank=True, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 

@@ -7,8 +7,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from bkb.lib.ages import AgeGroup, add_months
 from families import kka, measurements
-from families.ages import AgeGroup, add_months
 from families.charts import growth_chart_svg
 from families.models import Child, Family, Measurement
 from families.services import search_families

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from bkb.lib.inputs import search_key
 from families.models import Child, Family
-from groups.inputs import search_key
 from groups.models import Area, BkbGroup
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bkb.lib.inputs import param_text
+from bkb.lib.months import Month
 from families import kka, measurements, selectors, services
 from families.forms import (
     ChildFormSet,
@@ -20,9 +22,7 @@ from families.forms import (
 from families.models import Child, Family, Referral
 from groups import once
 from groups.access import can_write_registers, get_group_for, require
-from groups.inputs import param_text
 from reports import services as report_services
-from reports.periods import Month
 
 
 def get_family_for(user, pk, *, write: bool = False) -> Family:

@@ -10,8 +10,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from bkb.lib.ages import add_months
 from cadres.models import Cadre, CadreRole, Training
-from families.ages import add_months
 from families.models import Child, Family
 from groups.models import Area, BkbGroup, User
 
@@ -291,11 +291,11 @@ HISTORY_MONTHS = 6
 
 def _history(rng: random.Random, today: datetime.date) -> None:
     """Sessions with realistic attendance, KKA marks, measurements, home visits, reports."""
+    from bkb.lib.months import Month
     from families.growth import synthetic_measurement
     from families.kka import kka_check_record
     from families.measurements import default_position, measurement_record
     from families.models import Instrument, MilestoneRecord, Referral
-    from reports.periods import Month
     from reports.services import report_submit, report_verify
     from sessions.models import CoachingSession, HomeVisit, Topic
     from sessions.services import AttendanceEntry, session_save

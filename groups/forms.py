@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib import inputs
+from bkb.lib.validators import normalise_rt_rw
 from cadres.models import SupervisionVisit
-from groups import inputs
 from groups.models import Area, BkbGroup, under_any
-from groups.validators import normalise_rt_rw
 
 
 class BkbGroupForm(forms.ModelForm):

@@ -233,7 +233,7 @@ class BkbGroup(models.Model):
 
     @property
     def label(self) -> str:
-        """"BKB Melati" whether the name was given as "Melati" or "BKB Melati": texts never add "BKB" themselves."""
+        """ "BKB Melati" whether the name was given as "Melati" or "BKB Melati": texts never add "BKB" themselves."""
         return self.name if self.name.upper().startswith("BKB ") else f"BKB {self.name}"
 
     def clean(self):

@@ -24,17 +24,17 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from bkb.lib.ages import add_months, age_in_months
+from bkb.lib.inputs import search_key
+from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
 from families import growth
-from families.ages import add_months, age_in_months
 from families.measurements import position_for_age, zscores_for
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
-from groups.inputs import search_key
 from groups.models import Area, BkbGroup, User
 from reports.documents import group_reports_data
 from reports.models import MonthlyReport
-from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
 SCALE_PASSWORD = "bkb-bench"

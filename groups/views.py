@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bkb.lib.ages import born_after_for_programme
+from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, SupervisionVisit, is_chair
-from families.ages import born_after_for_programme
 from families.models import Family
 from groups import once
 from groups.access import get_group_for, require
 from groups.forms import BkbGroupForm, SupervisionVisitForm
 from groups.models import BkbGroup
-from reports.periods import Month
 
 
 def bad_request(request, exception=None):

@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import JSONObject
 
+from bkb.lib.months import Month
 from groups.models import BkbGroup
 from reports import figures
 from reports.models import MonthlyReport
-from reports.periods import Month
 
 REPORT = "report"
 LIVE = "live"

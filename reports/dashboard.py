@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.months import Month
 from reports import area, figures
 from reports.models import MonthlyReport
-from reports.periods import Month
 
 
 @dataclass(frozen=True)

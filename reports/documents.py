@@ -8,14 +8,14 @@ reports.figures; this module only adds the lists a report prints.
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from bkb.lib.ages import AgeGroup, age_in_months
+from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
-from families.ages import AgeGroup, age_in_months
 from families.growth import LABELS as GROWTH_LABELS
 from families.growth import categorise
 from families.kka import KkaStatus
 from groups.models import BkbGroup, User
 from reports import figures
-from reports.periods import Month
 from sessions.models import Attendance, CoachingSession
 
 SNAPSHOT_VERSION = 1

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.ages import AgeGroup, add_months
+from bkb.lib.months import Month
 from cadres.models import CadreRole, Training, held_on_q
-from families.ages import AgeGroup, add_months
 from families.kka import KkaStatus, annotate_kka_status, checked_between
 from families.models import Child, Family, Measurement, Referral
 from groups.models import BkbGroup
-from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, HomeVisit
 
 AGE_GROUPS = [value for value, _label in AgeGroup.choices]

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.months import Month
 from groups.models import Area
-from reports.periods import Month
 
 
 class BatchPrintForm(forms.Form):

@@ -81,7 +81,7 @@ class MonthlyReport(models.Model):
 
     @property
     def period(self):
-        from reports.periods import Month
+        from bkb.lib.months import Month
 
         return Month.of(self.month)
 

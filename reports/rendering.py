@@ -5,12 +5,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from bkb.lib.months import Month
+from bkb.lib.pdf import html_document, render_pdf
 from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
 from reports.charts import bar_chart_svg
 from reports.models import MonthlyReport
-from reports.pdf import html_document, render_pdf
-from reports.periods import Month
 
 GROWTH_CHART = ["children_total", "measured", "stunted", "underweight", "wasted"]
 

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bkb.lib.months import Month
 from cadres.models import is_chair
 from groups.models import BkbGroup
 from reports.documents import group_report_data
 from reports.models import MonthlyReport
-from reports.periods import Month
 
 
 def can_submit(user, group: BkbGroup) -> bool:

@@ -8,10 +8,10 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from groups.models import BkbGroup
 from reports import rendering
 from reports.models import BatchPrint
-from reports.periods import Month
 
 
 @task

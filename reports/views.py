@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bkb.lib.inputs import param_int, param_text, printable
+from bkb.lib.months import Month
 from cadres.models import Cadre
 from groups import once
 from groups.access import get_area_for, get_group_for, require
-from groups.inputs import param_int, param_text, printable
 from groups.models import Area, BkbGroup
 from reports import area as area_views
 from reports import documents, figures, rendering, services
@@ -22,7 +23,6 @@ from reports.charts import trend_svg
 from reports.dashboard import INDICATORS, dashboard_data
 from reports.forms import BatchPrintForm, ReviewForm
 from reports.models import BatchPrint, MonthlyReport
-from reports.periods import Month
 
 
 def _month(text: str | None) -> Month:

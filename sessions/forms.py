@@ -7,11 +7,11 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib import inputs
+from bkb.lib.ages import AgeGroup
+from bkb.lib.inputs import DateInput, DayField, DecimalCommaField
 from cadres.models import Cadre, CadreRole
-from families.ages import AgeGroup
 from families.models import Family, Measurement
-from groups import inputs
-from groups.inputs import DateInput, DayField, DecimalCommaField
 from sessions import selectors, services
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 

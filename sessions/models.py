@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.validators import not_in_future
 from groups.models import BkbGroup
-from groups.validators import not_in_future
 
 
 class Topic(models.Model):
@@ -42,7 +42,7 @@ class CoachingSession(models.Model):
     group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kelompok"))
     date = models.DateField(_("tanggal"))
     place = models.CharField(_("tempat"), max_length=160, blank=True)
-    # A list of families.ages.AgeGroup values: one session often serves several.
+    # A list of bkb.lib.ages.AgeGroup values: one session often serves several.
     age_groups = models.JSONField(_("kelompok umur"), default=list)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("materi"))
     cadres = models.ManyToManyField(

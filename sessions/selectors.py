@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
-from families.ages import AgeGroup, add_months, age_in_months
+from bkb.lib.ages import AgeGroup, add_months, age_in_months
 from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
 from groups.models import BkbGroup
 from sessions.models import Attendance, CoachingSession, HomeVisit

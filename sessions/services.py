@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from bkb.lib.ages import AgeGroup
 from families import kka
-from families.ages import AgeGroup
 from families.models import Child, Family, KkaCheck, MilestoneRecord
 from groups.models import BkbGroup, User
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre

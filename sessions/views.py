@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
+from bkb.lib.inputs import param_day, param_text, parse_day
+from bkb.lib.months import Month
+from bkb.lib.pdf import render_pdf
 from families.models import Family, Measurement
 from groups import once
 from groups.access import can_write_registers, get_group_for, require
-from groups.inputs import param_day, param_text, parse_day
-from reports.pdf import render_pdf
-from reports.periods import Month
 from sessions import selectors, services, whatsapp
 from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
 from sessions.models import Attendance, CoachingSession
@@ -169,6 +169,7 @@ def session_whatsapp(request, pk):
     }
     form = InvitationForm(request.GET if "tanggal" in request.GET else None, initial=defaults)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else defaults
+
     def invitation_in(language: str) -> str:
         return whatsapp.invitation_text(
             group=group,

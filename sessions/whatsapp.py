@@ -17,9 +17,9 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bkb.lib.validators import normalise_phone, whatsapp_number
 from families.models import Family
 from groups.models import BkbGroup
-from groups.validators import normalise_phone, whatsapp_number
 from sessions.models import CoachingSession
 
 

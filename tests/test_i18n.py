@@ -221,7 +221,7 @@ def test_every_model_and_field_has_a_translatable_name():
 
 @pytest.mark.parametrize(("months", "text"), [(29, "(29 months)"), (1, "(1 month)")])
 def test_age_in_months_is_plural_in_english(world, login, months, text):
-    from families.ages import add_months
+    from bkb.lib.ages import add_months
     from tests import factories as f
 
     child = f.child(f.family(world["group_a"]), add_months(timezone.localdate(), -months), name="Euis")

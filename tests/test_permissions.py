@@ -22,9 +22,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
+from bkb.lib.months import Month
 from families.models import Referral
 from reports.models import BatchPrint
-from reports.periods import Month
 from reports.services import report_submit
 from tests import factories as f
 

@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from families.ages import add_months, born_after_for_programme
+from bkb.lib import inputs
+from bkb.lib.ages import add_months, born_after_for_programme
 from families.instruments import load_instrument
 from families.models import Child, Family, Measurement, Referral
 from families.services import search_families
-from groups import inputs
 from groups.models import SubmitToken
 from reports.models import BatchPrint
 from sessions.models import CoachingSession, HomeVisit
@@ -410,7 +410,7 @@ def test_measurement_form_and_grid_round_the_same_way(world, login):
 def test_a_date_written_day_first_is_read_in_every_language(language):
     from django.utils import translation
 
-    from groups.inputs import DayField
+    from bkb.lib.inputs import DayField
 
     with translation.override(language):
         assert DayField().clean("17-08-2025") == datetime.date(2025, 8, 17)

@@ -1,6 +1,6 @@
 """Search keys for names: case, accents and apostrophes do not count in a search.
 
-Family.search_key and Child.search_key hold the names as groups.inputs.search_key
+Family.search_key and Child.search_key hold the names as bkb.lib.inputs.search_key
 writes them; existing rows are filled here. On PostgreSQL the trigram indexes
 move from UPPER(name) (what icontains searched) to the keys, which `contains`
 searches as `search_key::text LIKE '%key%'`.
@@ -8,7 +8,7 @@ searches as `search_key::text LIKE '%key%'`.
 
 from django.db import migrations, models
 
-from groups.inputs import search_key
+from bkb.lib.inputs import search_key
 
 OLD_INDEXES = {
     "family_mother_name_trgm": "families_family USING gin ((upper(mother_name::text)) gin_trgm_ops)",

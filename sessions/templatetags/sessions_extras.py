@@ -1,6 +1,6 @@
 from django import template
 
-from families.ages import AgeGroup
+from bkb.lib.ages import AgeGroup
 
 register = template.Library()
 

@@ -15,10 +15,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
+from bkb.lib.ages import add_months
+from bkb.lib.months import Month
 from cadres.models import Cadre
-from families.ages import add_months
 from reports import services
-from reports.periods import Month
 from sessions.models import CoachingSession
 from tests import factories as f
 from tests.browser.conftest import PASSWORD

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bkb.lib.ages import add_months
 from families import kka
-from families.ages import add_months
 from families.instruments import load_instrument
 from families.models import Child, Instrument, KkaCheck
 

@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
+from bkb.lib.months import Month
 from families.models import Measurement
 from reports import services
 from reports.models import MonthlyReport
-from reports.periods import Month
 from sessions.models import CoachingSession
 from tests import factories as f
 from tests.reports.conftest import _immediate_tasks, october  # noqa: F401  (fixtures)

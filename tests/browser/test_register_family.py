@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.models import Child, Family
 from tests import factories as f
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bkb.lib.ages import add_months
 from cadres.models import Cadre
 from families import growth
-from families.ages import add_months
 from families.models import Measurement, Milestone, MilestoneRecord
 from sessions.models import Attendance, CoachingSession
 from tests import factories as f

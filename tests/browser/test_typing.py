@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.models import Measurement
 from sessions.models import HomeVisit
 from tests import factories as f

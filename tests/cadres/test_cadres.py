@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bkb.lib.ages import add_months
 from cadres.models import Cadre, CadreRole, Training
-from families.ages import add_months
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole
 from reports import figures
-from reports.periods import Month
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.measurements import measurement_record
 from families.models import Referral
 from tests import factories as f

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bkb.lib.ages import add_months, age_in_months
 from families import kka
-from families.ages import add_months, age_in_months
 from families.models import Child, KkaCheck, Milestone, MilestoneRecord, MilestoneRecordRemoval, Referral
 from tests import factories as f
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from bkb.lib.ages import add_months
 from families import growth
-from families.ages import add_months
 from families.measurements import CONFIRM, default_position, growth_flags, measurement_record
 from families.models import Measurement
 from tests import factories as f

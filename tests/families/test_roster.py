@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from families.ages import add_months, age_group, age_in_months
+from bkb.lib.ages import add_months, age_group, age_in_months
 from families.selectors import roster
 from tests import factories as f
 

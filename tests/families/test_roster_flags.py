@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.selectors import roster
 from sessions.models import Attendance, HomeVisit
 from tests import factories as f

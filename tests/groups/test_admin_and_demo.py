@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_builds_the_kabupaten_with_six_months_of_history_once(capsys):
     from django.utils import timezone
 
+    from bkb.lib.months import Month
     from families.kka import annotate_kka_status
     from families.models import Measurement
     from reports.models import MonthlyReport
-    from reports.periods import Month
     from sessions.models import Attendance, CoachingSession, HomeVisit
 
     call_command("seed_demo")

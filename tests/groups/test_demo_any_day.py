@@ -13,11 +13,11 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from families import growth
 from families.models import Measurement
 from groups.demo import seed_demo
 from reports.models import MonthlyReport
-from reports.periods import Month
 from sessions.models import CoachingSession, HomeVisit
 
 pytestmark = pytest.mark.django_db

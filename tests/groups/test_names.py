@@ -10,9 +10,9 @@ from django.apps import apps
 from django.urls import reverse
 from pypdf import PdfReader
 
+from bkb.lib.months import Month
 from groups.demo import DEMO_KABUPATEN, LAYOUT
 from groups.models import Area, bare_area_name
-from reports.periods import Month
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

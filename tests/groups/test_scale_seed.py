@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.db import connection
 
+from bkb.lib.months import Month
 from groups.scale import seed_scale
 from reports.documents import group_report_data
 from reports.models import MonthlyReport
-from reports.periods import Month
 
 # Transactional: seed_scale commits, then ANALYZEs, then computes the reports.
 pytestmark = pytest.mark.django_db(transaction=True)

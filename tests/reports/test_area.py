@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from bkb.lib.months import Month
 from groups.models import BkbGroup
 from reports import area, figures
 from reports.dashboard import INDICATORS, dashboard_data, trend_series
 from reports.models import MonthlyReport
-from reports.periods import Month
 from reports.services import report_return, report_submit
 from sessions.models import Attendance, CoachingSession, Topic
 from tests import factories as f

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from bkb.lib.months import Month
 from families.models import Referral
 from groups.models import BkbGroup
 from reports import area, figures
-from reports.periods import Month
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -159,10 +159,7 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     assert figures.group_figures(october["group"], OCT)["families_present"] == 3
 
     november = Month(2026, 11)
-    series = dict(
-        (indicator.key, points)
-        for indicator, points in trend_series(groups, november, months=3)
-    )
+    series = dict((indicator.key, points) for indicator, points in trend_series(groups, november, months=3))
     assert [label for label, _value in series["attendance_pct"]] == ["September 2026", "Oktober 2026", "November 2026"]
     # October: Melati's frozen 2 of 3 plus Mawar's live 0 of 1.
     assert series["attendance_pct"][1][1] == 50.0
@@ -173,8 +170,5 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     from reports.services import report_return
 
     report_return(report=MonthlyReport.objects.get(), user=world["supervisor"], comment="Cek daftar hadir")
-    series = dict(
-        (indicator.key, points)
-        for indicator, points in trend_series(groups, november, months=3)
-    )
+    series = dict((indicator.key, points) for indicator, points in trend_series(groups, november, months=3))
     assert series["attendance_pct"][1][1] == 75.0  # 3 of 3 live plus 0 of 1

@@ -7,9 +7,9 @@ import pytest
 from django.template.loader import render_to_string
 from pypdf import PdfReader
 
+from bkb.lib.months import Month
+from bkb.lib.pdf import html_document
 from reports import documents, rendering
-from reports.pdf import html_document
-from reports.periods import Month
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ import pypdf
 import pytest
 from django.urls import reverse
 
+from bkb.lib.months import Month
 from families.models import Referral
 from reports import figures
-from reports.periods import Month
 from sessions.models import Attendance, CoachingSession, Topic
 from tests import factories as f
 

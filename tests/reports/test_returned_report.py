@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from reports import services
 from reports.models import MonthlyReport
-from reports.periods import Month
 from tests import factories as f
 from tests.reports.test_workflow import OCT, ON_TIME
 

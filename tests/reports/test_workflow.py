@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from bkb.lib.months import Month
 from cadres.models import Cadre
 from reports import services
 from reports.models import MonthlyReport
-from reports.periods import Month
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

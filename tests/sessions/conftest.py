@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from tests import factories as f
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.models import Child, Family
 from sessions.models import Attendance, HomeVisit
 from tests import factories as f

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from families.ages import add_months
+from bkb.lib.ages import add_months
 from families.models import Milestone, MilestoneRecord
 from sessions import selectors
 from tests import factories as f

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bkb.lib.months import Month
 from groups.models import Area, BkbGroup
 from reports.area import area_figures
-from reports.periods import Month
 from reports.rendering import area_recap_pdf
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bkb.lib.months import Month
 from groups.models import BkbGroup
-from reports.periods import Month
 from reports.rendering import group_report_pdf
 
 
