@@ -69,8 +69,8 @@ def ensure_database(url: str) -> None:
 def prepare(args) -> dict:
     from django.core.management import call_command
 
+    from devdata.scale import is_seeded
     from groups.models import BkbGroup
-    from groups.scale import is_seeded
 
     call_command("migrate", verbosity=0, interactive=False)
     info = {"seeded_now": False, "seed_seconds": None}
@@ -505,10 +505,10 @@ def context(args) -> dict:
     from django.utils import timezone
 
     from bkb.lib.months import Month
+    from devdata.scale import SCALE_PASSWORD, scale_kabupaten
     from families.models import Child, Family
     from families.selectors import roster
     from groups.models import Area, BkbGroup, User
-    from groups.scale import SCALE_PASSWORD, scale_kabupaten
     from reports.models import MonthlyReport
     from sessions.models import CoachingSession
 

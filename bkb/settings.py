@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "families",
     "sessions.apps.CoachingConfig",
     "reports",
+    # Demo and scale data: `seed_demo` for `make run`, `seed_scale` for `make bench`.
+    "devdata",
 ]
 
 MIDDLEWARE = [

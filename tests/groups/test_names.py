@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from bkb.lib.months import Month
-from groups.demo import DEMO_KABUPATEN, LAYOUT
+from devdata.demo import DEMO_KABUPATEN, LAYOUT
 from groups.models import Area, bare_area_name
 from tests import factories as f
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from bkb.lib.months import Month
-from groups.scale import seed_scale
+from devdata.scale import seed_scale
 from reports.documents import group_report_data
 from reports.models import MonthlyReport
 

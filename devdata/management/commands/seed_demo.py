@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from groups.demo import DEMO_PASSWORD, seed_demo
+from devdata.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bkb.lib.months import Month
+from devdata.demo import seed_demo
 from families import growth
 from families.models import Measurement
-from groups.demo import seed_demo
 from reports.models import MonthlyReport
 from sessions.models import CoachingSession, HomeVisit
 

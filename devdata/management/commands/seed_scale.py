@@ -6,8 +6,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from devdata.scale import SCALE_KABUPATEN, SCALE_PASSWORD, reset, seed_scale
 from groups.models import Area, BkbGroup
-from groups.scale import SCALE_KABUPATEN, SCALE_PASSWORD, reset, seed_scale
 
 
 class Command(BaseCommand):

@@ -28,10 +28,10 @@ from bkb.lib.ages import add_months, age_in_months
 from bkb.lib.inputs import search_key
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
+from devdata.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from families import growth
 from families.measurements import position_for_age, zscores_for
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
-from groups.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
 from groups.models import Area, BkbGroup, User
 from reports.documents import group_reports_data
 from reports.models import MonthlyReport
@@ -56,7 +56,7 @@ FLOWERS = [
 EXTRA_MOTHERS = ["Ade", "Enung", "Iin", "Komala", "Lina", "Mimin", "Oneng", "Rika", "Susi", "Yati", "Euis", "Nur"]
 EXTRA_SURNAMES = ["Rahayu", "Kurniasih", "Suryani", "Marlina", "Nurjanah", "Rosita", "Apriani", "Hasanah"]
 
-# The cadres of a group, as in groups.demo: the chair also leads 4-5 years.
+# The cadres of a group, as in devdata.demo: the chair also leads 4-5 years.
 CADRE_ROLES = [("ketua", None), ("inti", 0), ("inti", 2), ("piket", 1)]
 FAMILIES_PER_GROUP = 40
 CHILDREN_PER_GROUP = 45
