@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from groups import views as group_views
+from families import group_views
 
 urlpatterns = [
     path("", group_views.home, name="home"),
@@ -12,10 +12,10 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch must work on the login page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
-    path("kelompok/", include("groups.urls")),
+    path("kelompok/", include("families.group_urls")),
     path("kader/", include("cadres.urls")),
     path("", include("families.urls")),
-    path("pertemuan/", include("sessions.urls")),
+    path("", include("sessions.urls")),
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

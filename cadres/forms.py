@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bkb.lib import inputs
 from bkb.lib.validators import normalise_phone, number_as_typed
 from cadres import services
-from cadres.models import Cadre, CadreRole, Training
+from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
 
 
 class CadreForm(forms.ModelForm):
@@ -84,3 +84,15 @@ class TrainingForm(forms.ModelForm):
         model = Training
         formfield_callback = inputs.formfield
         fields = ["kind", "date", "organiser"]
+
+
+class SupervisionVisitForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionVisit
+        formfield_callback = inputs.formfield
+        fields = ["date", "findings", "follow_up"]
+        widgets = {
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"findings": _("Temuan dan umpan balik")}

@@ -26,11 +26,6 @@ class Sex(models.TextChoices):
 
 
 class CadreQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            Exists(CadreRole.objects.filter(cadre=OuterRef("pk"), group__in=BkbGroup.objects.visible_to(user)))
-        )
-
     def with_training(self):
         return self.annotate(is_trained=Exists(Training.objects.filter(cadre=OuterRef("pk"))))
 
@@ -201,12 +196,3 @@ class SupervisionVisit(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.date:%d-%m-%Y}"
-
-
-def is_chair(user, group: BkbGroup) -> bool:
-    """The group's active *ketua*: keeps the cadre register and submits the monthly report."""
-    return (
-        CadreRole.objects.current()
-        .filter(group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True)
-        .exists()
-    )

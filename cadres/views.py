@@ -9,16 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cadres.access import can_keep_group_books, get_cadre_for, get_group_for, groups_visible_to, require
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
-from cadres.models import Cadre, is_chair
+from cadres.models import Cadre
 from cadres.services import cadre_roles_end
 from groups import once
-from groups.access import get_group_for, require
-from groups.models import BkbGroup
-
-
-def get_cadre_for(user, pk) -> Cadre:
-    return get_object_or_404(Cadre.objects.visible_to(user), pk=pk)
 
 
 def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
@@ -34,7 +29,7 @@ def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
         "roles": roles,
         "trainings": cadre.trainings.all(),
         "training_form": training_form,
-        "edit_group": edit_group if edit_group and (user.is_bkb_admin or is_chair(user, edit_group)) else None,
+        "edit_group": edit_group if edit_group and can_keep_group_books(user, edit_group) else None,
     }
 
 
@@ -44,7 +39,7 @@ def cadre_detail(request, pk):
 
 
 def get_group_ids(user):
-    return BkbGroup.objects.visible_to(user).values("pk")
+    return groups_visible_to(user).values("pk")
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,7 +48,7 @@ def cadre_edit(request, group_id, pk=None):
     group = get_group_for(request.user, group_id, write=True)
     # Who is a cadre, and in which role, is the chair's register (or an admin's):
     # another cadre could otherwise make herself ketua or switch a colleague off.
-    require(request.user.is_bkb_admin or is_chair(request.user, group))
+    require(can_keep_group_books(request.user, group))
     # Edit a cadre through a group they serve, so roles land in the right group.
     cadre = get_object_or_404(Cadre.objects.filter(roles__group=group).distinct(), pk=pk) if pk else Cadre()
     form = CadreForm(request.POST or None, instance=cadre)

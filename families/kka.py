@@ -42,7 +42,6 @@ Saving a check (`kka_check_save`) and "checked on the KKA in a period"
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -58,7 +57,6 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.ages import add_months, age_in_months
@@ -428,66 +426,6 @@ def kka_check_record(
         ],
         ignore_conflicts=True,
     )
-
-
-@transaction.atomic
-def kka_check_save(
-    *,
-    child: Child,
-    instrument: Instrument,
-    on: datetime.date,
-    marks: dict[int, datetime.date],
-    removals=(),
-    user=None,
-) -> int:
-    """Record a KKA check of `child` on `on`, with what it found.
-
-    `marks`: {milestone id: date first done} to add or re-date; `removals`:
-    milestone ids to take off explicitly (kept in the history). Items not
-    named are left as they are. A mark and the check are linked to the
-    child's group session held that day, if there is one (the check also to
-    the family's home visit that day). Returns how many
-    marks changed. A fixed number of queries whatever the number of marks.
-    """
-    from sessions.models import CoachingSession, HomeVisit  # coaching depends on families
-
-    removals = set(removals) - set(marks)
-    existing = {
-        r.milestone_id: r for r in MilestoneRecord.objects.filter(child=child, milestone_id__in=[*marks, *removals])
-    }
-    dates = set(marks.values()) | {on}
-    sessions = {}
-    for session in CoachingSession.objects.filter(group_id=child.family.group_id, date__in=dates).order_by("pk"):
-        sessions.setdefault(session.date, session)
-
-    to_create, to_update = [], []
-    for milestone_id, day in marks.items():
-        record = existing.get(milestone_id)
-        if record is None:
-            to_create.append(
-                MilestoneRecord(
-                    child=child, milestone_id=milestone_id, achieved_on=day, session=sessions.get(day), recorded_by=user
-                )
-            )
-        elif record.achieved_on != day:
-            record.achieved_on = day
-            record.session = sessions.get(day)
-            record.recorded_by = user
-            to_update.append(record)
-    removed = marks_remove([existing[pk] for pk in removals if pk in existing], user=user)
-    if to_create:
-        # ignore_conflicts: a double tap that raced this one already made the mark.
-        MilestoneRecord.objects.bulk_create(to_create, ignore_conflicts=True)
-    if to_update:
-        # bulk_update skips auto_now; set it so the history shows the edit.
-        now = timezone.now()
-        for record in to_update:
-            record.recorded_at = now
-        MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
-    # The check happened during the group's session that day, or the family's home visit.
-    visit = HomeVisit.objects.filter(family_id=child.family_id, date=on).order_by("pk").first()
-    kka_check_record(child=child, instrument=instrument, on=on, user=user, session=sessions.get(on), home_visit=visit)
-    return len(to_create) + len(to_update) + removed
 
 
 def children_to_reassess(instrument: Instrument, on: datetime.date) -> int:

@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from bkb.lib.ages import age_group, age_in_months, born_after_for_programme
 from bkb.lib.inputs import format_decimal, search_key
 from bkb.lib.validators import not_in_future, validate_nik, validate_phone
+from cadres.access import groups_visible_to
 from cadres.models import Sex
 from groups.models import BkbGroup
 
 
 class FamilyQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+        return self.filter(group__in=groups_visible_to(user))
 
     def members_on(self, day: datetime.date):
         """Families that were members on `day` (joined by then, not yet left)."""
@@ -152,7 +153,7 @@ def _with_search_key(update_fields, names: set[str]):
 
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(family__group__in=BkbGroup.objects.visible_to(user))
+        return self.filter(family__group__in=groups_visible_to(user))
 
     def in_programme_on(self, day: datetime.date):
         """Born by `day`, under 72 months, family a member then, child not left."""

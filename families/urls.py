@@ -4,13 +4,11 @@ from families import views
 
 app_name = "families"
 urlpatterns = [
-    path("kelompok/<int:group_id>/anggota/", views.roster, name="roster"),
     path("kelompok/<int:group_id>/keluarga/baru/", views.family_edit, name="create"),
     path("keluarga/cari/", views.family_search, name="search"),
     path("keluarga/<int:pk>/", views.family_detail, name="detail"),
     path("keluarga/<int:pk>/ubah/", views.family_edit, name="edit"),
     path("anak/<int:pk>/", views.child_detail, name="child_detail"),
-    path("anak/<int:pk>/kka/", views.child_kka, name="child_kka"),
     path("anak/<int:pk>/ukur/", views.measurement_add, name="measurement_add"),
     path("anak/<int:pk>/rujukan/", views.referral_add, name="referral_add"),
     path("rujukan/<int:pk>/selesai/", views.referral_close, name="referral_close"),

@@ -2,64 +2,25 @@
 and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bkb.lib.inputs import param_text
-from bkb.lib.months import Month
-from families import kka, measurements, selectors, services
+from cadres.access import can_write_registers, get_group_for
+from families import measurements, selectors, services
+from families.access import get_child_for, get_family_for, get_referral_for
 from families.forms import (
     ChildFormSet,
     FamilyForm,
-    KkaCheckForm,
     MeasurementForm,
     ReferralCloseForm,
     ReferralForm,
 )
-from families.models import Child, Family, Referral
+from families.models import Family
 from groups import once
-from groups.access import can_write_registers, get_group_for, require
-from reports import services as report_services
-
-
-def get_family_for(user, pk, *, write: bool = False) -> Family:
-    family = get_object_or_404(Family.objects.visible_to(user).select_related("group__desa"), pk=pk)
-    if write:
-        require(can_write_registers(user))
-    return family
-
-
-def get_child_for(user, pk, *, write: bool = False) -> Child:
-    child = get_object_or_404(Child.objects.visible_to(user).select_related("family__group"), pk=pk)
-    if write:
-        require(can_write_registers(user))
-    return child
-
-
-def roster(request, group_id):
-    group = get_group_for(request.user, group_id)
-    query = param_text(request, "q")
-    attention = request.GET.get("perhatian") == "1"
-    today = timezone.localdate()
-    bands = selectors.roster(group, on=today, query=query, attention=attention)
-    context = {
-        "group": group,
-        "bands": bands,
-        "query": query,
-        "attention": attention,
-        "total": sum(len(band.children) for band in bands),
-        "can_write": can_write_registers(request.user),
-        "today": today,
-        "last_month": str(Month.of(today).previous()),
-    }
-    if request.headers.get("X-Partial"):
-        return render(request, "families/roster.html#results", context)
-    # The roster is a cadre's home page: a report sent back to the chair waits here.
-    context["to_correct"] = report_services.reports_to_correct(request.user, group)
-    return render(request, "families/roster.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,41 +93,6 @@ def child_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @once.guard
-def child_kka(request, pk):
-    # Supervisors may read the card; only saving needs write access.
-    child = get_child_for(request.user, pk, write=request.method == "POST")
-    today = timezone.localdate()
-    card = kka.child_card(child, today)
-    can_write = can_write_registers(request.user)
-    # An empty post is a check too: the card reviewed, nothing new to mark.
-    form = KkaCheckForm(request.POST if request.method == "POST" else None, card=card, today=today)
-    if request.method == "POST":
-        if card.instrument is not None and form.is_valid():
-            changed = kka.kka_check_save(
-                child=child,
-                instrument=card.instrument,
-                on=today,
-                marks=form.marks(),
-                removals=form.removals(),
-                user=request.user,
-            )
-            once.record(request, reverse("families:child_kka", args=[child.pk]))
-            messages.success(
-                request,
-                _("Pemeriksaan KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed},
-            )
-            return redirect("families:child_kka", pk=child.pk)
-        messages.error(request, _("Ada isian yang perlu diperbaiki. Lihat pesan merah; isian Anda tidak hilang."))
-    return render(
-        request,
-        "families/child_kka.html",
-        {"child": child, "card": card, "form": form, "can_write": can_write, "today": today},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@once.guard
 def measurement_add(request, pk):
     child = get_child_for(request.user, pk, write=True)
     today = timezone.localdate()
@@ -217,10 +143,7 @@ def referral_add(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def referral_close(request, pk):
-    referral = get_object_or_404(
-        Referral.objects.filter(child__in=Child.objects.visible_to(request.user)).select_related("child"), pk=pk
-    )
-    require(can_write_registers(request.user))
+    referral = get_referral_for(request.user, pk, write=True)
     child = referral.child
     form = ReferralCloseForm(request.POST or None, instance=referral, initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

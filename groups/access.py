@@ -1,13 +1,15 @@
-"""Fetch-and-check helpers: the object if the user may see it, else 404.
+"""Role rules that need nothing but the user, and the area fetch-and-check.
 
-Out-of-scope answers 404 (not 403) so that a URL never confirms that
-someone else's record exists. In scope but read-only answers 403.
+The scope of groups (and all that hangs from them) depends on cadres' roles, so
+it lives one app up, in `cadres.access`. Out-of-scope answers 404 (not 403) so
+that a URL never confirms that someone else's record exists; in scope but
+read-only answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from groups.models import Area, BkbGroup
+from groups.models import Area
 
 
 def can_write_registers(user) -> bool:
@@ -15,11 +17,9 @@ def can_write_registers(user) -> bool:
     return user.is_cadre or user.is_bkb_admin
 
 
-def get_group_for(user, pk, *, write: bool = False) -> BkbGroup:
-    group = get_object_or_404(BkbGroup.objects.visible_to(user).select_related("desa__parent"), pk=pk)
-    if write and not can_write_registers(user):
-        raise PermissionDenied
-    return group
+def can_record_supervision(user) -> bool:
+    """A supervision visit is the PKB/PLKB's record (or an admin's, for them)."""
+    return user.is_supervisor or user.is_bkb_admin
 
 
 def require(condition: bool) -> None:

@@ -1,9 +1,7 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from bkb.lib import inputs
 from bkb.lib.validators import normalise_rt_rw
-from cadres.models import SupervisionVisit
 from groups.models import Area, BkbGroup, under_any
 
 
@@ -37,15 +35,3 @@ class BkbGroupForm(forms.ModelForm):
 
     def clean_rw(self):
         return normalise_rt_rw(self.cleaned_data.get("rw"))
-
-
-class SupervisionVisitForm(forms.ModelForm):
-    class Meta:
-        model = SupervisionVisit
-        formfield_callback = inputs.formfield
-        fields = ["date", "findings", "follow_up"]
-        widgets = {
-            "findings": forms.Textarea(attrs={"rows": 3}),
-            "follow_up": forms.Textarea(attrs={"rows": 3}),
-        }
-        labels = {"findings": _("Temuan dan umpan balik")}

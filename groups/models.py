@@ -1,9 +1,9 @@
 """Areas, people and BKB groups: who exists, where, and who may see what.
 
 *Wilayah* (area) is the administrative tree provinsi > kabupaten > kecamatan >
-desa. A BKB group (*kelompok BKB*) sits in one desa at one RW. Visibility is
-decided here and only here: every view, report and export filters through
-`BkbGroup.objects.visible_to(user)` or a manager that derives from it.
+desa. A BKB group (*kelompok BKB*) sits in one desa at one RW. Which groups a
+user sees depends on cadres' roles, so that rule lives one app up:
+`cadres.access.groups_visible_to(user)`.
 """
 
 from django.contrib.auth.models import AbstractUser
@@ -154,27 +154,9 @@ class User(AbstractUser):
 
 
 class BkbGroupQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "BkbGroupQuerySet":
-        """The one rule for which groups a user may see.
-
-        Admins see their kabupaten (all, if none assigned or superuser);
-        supervisors the groups under their assigned areas; cadres the groups
-        they hold an active role in. Everyone else sees nothing.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if user.role == User.Role.CADRE:
-            from cadres.models import CadreRole  # cadres depends on this app
-
-            return self.filter(
-                pk__in=CadreRole.objects.current().filter(cadre__user=user, cadre__active=True).values("group_id")
-            )
-        paths = list(user.areas.values_list("path", flat=True))
-        if not paths:
-            return self if user.role == User.Role.ADMIN else self.none()
-        return self.filter(under_any("desa__path", paths))
+    def in_area(self, area: "Area") -> "BkbGroupQuerySet":
+        """The active groups under `area`: the groups an area's figures and prints cover."""
+        return self.in_area(area)
 
 
 class BkbGroup(models.Model):

@@ -1,127 +1,14 @@
-"""Group pages: the list and detail for supervisors and admins, edits for admins."""
+"""The error page for a request whose parameters cannot be read.
 
-from django.contrib import messages
+Group pages show registers and cadres, so they live above this app, in
+families/group_views.py (URL namespace "groups").
+"""
+
 from django.core.exceptions import BadRequest
-from django.db.models import Count, Q
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-
-from bkb.lib.ages import born_after_for_programme
-from bkb.lib.months import Month
-from cadres.models import Cadre, CadreRole, SupervisionVisit, is_chair
-from families.models import Family
-from groups import once
-from groups.access import get_group_for, require
-from groups.forms import BkbGroupForm, SupervisionVisitForm
-from groups.models import BkbGroup
+from django.shortcuts import render
 
 
 def bad_request(request, exception=None):
     # Only our own BadRequest messages are meant for people; others (too many fields, a bad host) are not.
     message = str(exception.args[0]) if isinstance(exception, BadRequest) and exception.args else ""
     return render(request, "400.html", {"message": message}, status=400)
-
-
-def home(request):
-    groups = BkbGroup.objects.visible_to(request.user)
-    if request.user.is_cadre:
-        ids = list(groups.values_list("pk", flat=True)[:2])
-        if len(ids) == 1:
-            return redirect("families:roster", group_id=ids[0])
-        return redirect("groups:list")
-    return redirect("reports:dashboard")
-
-
-def group_list(request):
-    today = timezone.localdate()
-    groups = (
-        BkbGroup.objects.visible_to(request.user)
-        .select_related("desa__parent")
-        .annotate(
-            family_count=Count(
-                "families",
-                filter=Q(families__left_on__isnull=True) | Q(families__left_on__gt=today),
-                distinct=True,
-            ),
-            child_count=Count(
-                "families__children",
-                filter=Q(families__children__birth_date__gt=born_after_for_programme(today))
-                & (Q(families__left_on__isnull=True) | Q(families__left_on__gt=today)),
-                distinct=True,
-            ),
-            cadre_count=Count(
-                "cadre_roles__cadre",
-                filter=Q(cadre_roles__cadre__active=True, cadre_roles__ended_on__isnull=True),
-                distinct=True,
-            ),
-        )
-        .order_by("desa__parent__name", "desa__name", "name")
-    )
-    return render(request, "groups/group_list.html", {"groups": groups})
-
-
-def group_detail(request, pk):
-    group = get_group_for(request.user, pk)
-    today = timezone.localdate()
-    # Who serves here now, and those who left the programme (kept on the register);
-    # not a cadre whose roles here ended while she serves elsewhere.
-    serving = Q(roles__group=group) & (Q(roles__ended_on__isnull=True) | Q(active=False))
-    cadres = Cadre.objects.filter(serving).distinct().with_training().order_by("-active", "name")
-    roles = CadreRole.objects.current().filter(group=group).order_by("age_group", "role")
-    roles_by_cadre: dict[int, list[CadreRole]] = {}
-    for role in roles:
-        roles_by_cadre.setdefault(role.cadre_id, []).append(role)
-    cadre_rows = [(cadre, roles_by_cadre.get(cadre.pk, []), cadre.is_new(today)) for cadre in cadres]
-    active = [row for row in cadre_rows if row[0].active]
-    stats = {
-        "cadres": len(active),
-        "trained": sum(1 for cadre, _roles, _new in active if cadre.is_trained),
-        "new": sum(1 for _cadre, _roles, new in active if new),
-        "families": Family.objects.filter(group=group).members_on(today).count(),
-    }
-    visits = SupervisionVisit.objects.filter(group=group).select_related("supervisor")[:5]
-    return render(
-        request,
-        "groups/group_detail.html",
-        {
-            "group": group,
-            "cadre_rows": cadre_rows,
-            "stats": stats,
-            "visits": visits,
-            "last_month": str(Month.of(today).previous()),
-            "can_manage_cadres": request.user.is_bkb_admin or is_chair(request.user, group),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@once.guard
-def group_edit(request, pk=None):
-    require(request.user.is_bkb_admin)
-    group = get_group_for(request.user, pk) if pk else None
-    form = BkbGroupForm(request.POST or None, instance=group, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        group = form.save()
-        once.record(request, reverse("groups:detail", args=[group.pk]))
-        messages.success(request, _("Data kelompok %(name)s tersimpan.") % {"name": group.name})
-        return redirect("groups:detail", pk=group.pk)
-    return render(request, "groups/group_form.html", {"form": form, "group": group})
-
-
-@require_http_methods(["GET", "POST"])
-@once.guard
-def supervision_visit_create(request, pk):
-    group = get_group_for(request.user, pk)
-    require(request.user.is_supervisor or request.user.is_bkb_admin)
-    form = SupervisionVisitForm(request.POST or None, initial={"date": timezone.localdate()})
-    form.instance.group = group
-    form.instance.supervisor = request.user
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        once.record(request, reverse("groups:detail", args=[group.pk]))
-        messages.success(request, _("Kunjungan pembinaan tersimpan."))
-        return redirect("groups:detail", pk=group.pk)
-    return render(request, "groups/visit_form.html", {"form": form, "group": group})

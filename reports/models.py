@@ -10,12 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cadres.access import groups_visible_to
 from groups.models import BkbGroup
 
 
 class MonthlyReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+        return self.filter(group__in=groups_visible_to(user))
 
     def current(self):
         return self.filter(is_current=True)

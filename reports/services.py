@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bkb.lib.months import Month
-from cadres.models import is_chair
+from cadres.access import can_keep_group_books
 from groups.models import BkbGroup
 from reports.documents import group_report_data
 from reports.models import MonthlyReport
 
 
 def can_submit(user, group: BkbGroup) -> bool:
-    return user.is_bkb_admin or is_chair(user, group)
+    return can_keep_group_books(user, group)
 
 
 def can_review(user) -> bool:

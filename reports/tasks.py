@@ -20,7 +20,7 @@ def batch_print_run(batch_id: int) -> int:
     batch = BatchPrint.objects.select_related("area").get(pk=batch_id)
     month = Month.of(batch.month)
     groups = list(
-        BkbGroup.objects.filter(desa__path__startswith=batch.area.path, active=True)
+        BkbGroup.objects.in_area(batch.area)
         .select_related("desa__parent__parent")
         .order_by("desa__parent__name", "desa__name", "name")
     )

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from bkb.lib.inputs import param_int, param_text, printable
 from bkb.lib.months import Month
+from cadres.access import cadres_visible_to, get_group_for, groups_visible_to, require
 from cadres.models import Cadre
 from groups import once
-from groups.access import get_area_for, get_group_for, require
-from groups.models import Area, BkbGroup
+from groups.access import get_area_for
+from groups.models import Area
 from reports import area as area_views
 from reports import documents, figures, rendering, services
 from reports.charts import trend_svg
@@ -182,7 +183,7 @@ def dashboard(request):
         area = next((a for a in areas if a.pk in assigned), areas[0])
     month = _month_param(request.GET.get("bulan"))
     sort = param_text(request, "urut", max_length=40)
-    groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
+    groups = groups_visible_to(request.user).in_area(area)
     rows, totals, series = dashboard_data(groups, month, sort=sort)
     trends = [
         (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
@@ -209,7 +210,7 @@ def _recap(request, area_id, month):
     _require_overview(request.user)
     area = get_area_for(request.user, area_id)
     month = _month(month)
-    groups = BkbGroup.objects.visible_to(request.user).filter(desa__path__startswith=area.path, active=True)
+    groups = groups_visible_to(request.user).in_area(area)
     rows, totals = area_views.area_figures(groups, month)
     return area, month, rows, totals
 
@@ -285,8 +286,8 @@ def batch_download(request, pk, kind):
 
 def certificate(request, cadre_id):
     require(request.user.is_bkb_admin)
-    cadre = get_object_or_404(Cadre.objects.visible_to(request.user), pk=cadre_id)
-    role = cadre.roles.filter(group__in=BkbGroup.objects.visible_to(request.user)).select_related("group__desa").first()
+    cadre = get_object_or_404(cadres_visible_to(request.user), pk=cadre_id)
+    role = cadre.roles.filter(group__in=groups_visible_to(request.user)).select_related("group__desa").first()
     reason = param_text(request, "alasan", max_length=300) or _(
         "atas pengabdian dan dedikasinya sebagai kader Bina Keluarga Balita"
     )

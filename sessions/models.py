@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.validators import not_in_future
+from cadres.access import groups_visible_to
 from groups.models import BkbGroup
 
 
@@ -35,7 +36,7 @@ class Topic(models.Model):
 
 class CoachingSessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(group__in=BkbGroup.objects.visible_to(user))
+        return self.filter(group__in=groups_visible_to(user))
 
 
 class CoachingSession(models.Model):

@@ -17,9 +17,12 @@ from bkb.lib.ages import add_months
 from bkb.lib.inputs import param_day, param_text, parse_day
 from bkb.lib.months import Month
 from bkb.lib.pdf import render_pdf
+from cadres.access import can_write_registers, get_group_for, require
+from families import kka
+from families.access import get_child_for, get_family_for
+from families.forms import KkaCheckForm
 from families.models import Family, Measurement
 from groups import once
-from groups.access import can_write_registers, get_group_for, require
 from sessions import selectors, services, whatsapp
 from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
 from sessions.models import Attendance, CoachingSession
@@ -136,8 +139,7 @@ def home_visits(request, group_id):
 @require_http_methods(["GET", "POST"])
 @once.guard
 def home_visit_create(request, family_id):
-    family = get_object_or_404(Family.objects.visible_to(request.user).select_related("group"), pk=family_id)
-    require(can_write_registers(request.user))
+    family = get_family_for(request.user, family_id, write=True)
     month = _month_param(request)
     back = reverse("sessions:home_visits", args=[family.group_id]) + f"?bulan={month:%Y-%m}"
     form = HomeVisitForm(request.POST or None)
@@ -327,3 +329,59 @@ _MEASUREMENT_FIELDS = {"weight_kg": "weight", "height_cm": "height", "position":
 
 def _grid_field(field: str) -> str | None:
     return _MEASUREMENT_FIELDS.get(field, "weight" if field in ("date", "child") else None)
+
+
+def roster(request, group_id):
+    group = get_group_for(request.user, group_id)
+    query = param_text(request, "q")
+    attention = request.GET.get("perhatian") == "1"
+    today = timezone.localdate()
+    bands = selectors.roster(group, on=today, query=query, attention=attention)
+    context = {
+        "group": group,
+        "bands": bands,
+        "query": query,
+        "attention": attention,
+        "total": sum(len(band.children) for band in bands),
+        "can_write": can_write_registers(request.user),
+        "today": today,
+        "last_month": str(Month.of(today).previous()),
+    }
+    if request.headers.get("X-Partial"):
+        return render(request, "sessions/roster.html#results", context)
+    return render(request, "sessions/roster.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@once.guard
+def child_kka(request, pk):
+    # Supervisors may read the card; only saving needs write access.
+    child = get_child_for(request.user, pk, write=request.method == "POST")
+    today = timezone.localdate()
+    card = kka.child_card(child, today)
+    can_write = can_write_registers(request.user)
+    # An empty post is a check too: the card reviewed, nothing new to mark.
+    form = KkaCheckForm(request.POST if request.method == "POST" else None, card=card, today=today)
+    if request.method == "POST":
+        if card.instrument is not None and form.is_valid():
+            changed = services.kka_check_save(
+                child=child,
+                instrument=card.instrument,
+                on=today,
+                marks=form.marks(),
+                removals=form.removals(),
+                user=request.user,
+            )
+            once.record(request, reverse("sessions:child_kka", args=[child.pk]))
+            messages.success(
+                request,
+                _("Pemeriksaan KKA %(name)s tersimpan (%(n)s perubahan).") % {"name": child.name, "n": changed},
+            )
+            return redirect("sessions:child_kka", pk=child.pk)
+        messages.error(request, _("Ada isian yang perlu diperbaiki. Lihat pesan merah; isian Anda tidak hilang."))
+    return render(
+        request,
+        "sessions/child_kka.html",
+        {"child": child, "card": card, "form": form, "can_write": can_write, "today": today},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -160,7 +160,7 @@ def test_switching_back_to_indonesian(client):
 def test_roster_in_english(world, login):
     client = login(world["cadre_a"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get(reverse("families:roster", args=[world["group_a"].pk])).content.decode()
+    html = client.get(reverse("sessions:roster", args=[world["group_a"].pk])).content.decode()
     for english in ("Record session", "Home visits", "Quick entry", "Reports", "Log out"):
         assert english in html
     for indonesian in ("Catat pertemuan", "Kunjungan rumah", "Isi cepat"):

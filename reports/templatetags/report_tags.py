@@ -2,6 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from reports import services
+
 register = template.Library()
 
 
@@ -46,3 +48,9 @@ def isodate(value, fmt="j M Y"):
         return date_format(datetime.date.fromisoformat(value), fmt)
     except (TypeError, ValueError):
         return value
+
+
+@register.inclusion_tag("reports/_returned_reports.html", takes_context=True)
+def returned_reports(context, group):
+    """A report sent back to the group's chair, with the reviewer's comment: on the pages she starts from."""
+    return {"group": group, "reports": services.reports_to_correct(context["request"].user, group)}

@@ -108,7 +108,7 @@ def test_every_child_url_by_persona(world, login, child):
     referral = child.referrals.create(date=TODAY, referred_to="Bidan")
     urls = {
         "detail": reverse("families:child_detail", args=[child.pk]),
-        "kka": reverse("families:child_kka", args=[child.pk]),
+        "kka": reverse("sessions:child_kka", args=[child.pk]),
         "measure": reverse("families:measurement_add", args=[child.pk]),
         "refer": reverse("families:referral_add", args=[child.pk]),
         "close": reverse("families:referral_close", args=[referral.pk]),

@@ -438,7 +438,7 @@ def test_check_save_creates_redates_removes_and_links_the_session(world):
 
 
 def kka_url(child):
-    return reverse("families:child_kka", args=[child.pk])
+    return reverse("sessions:child_kka", args=[child.pk])
 
 
 @pytest.fixture
@@ -633,7 +633,7 @@ def test_supervisor_reads_but_cannot_save_and_others_get_404(world, login, child
         assert login(world[person]).get(kka_url(child_7m)).status_code == 404
         assert login(world[person]).post(kka_url(child_7m), data).status_code == 404
     assert login(world["admin"]).post(kka_url(child_7m), data).status_code == 302
-    assert not login(world["cadre_a"]).get(reverse("families:child_kka", args=[999999])).status_code == 200
+    assert not login(world["cadre_a"]).get(reverse("sessions:child_kka", args=[999999])).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

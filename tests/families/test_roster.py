@@ -80,7 +80,7 @@ def test_partial_request_returns_only_the_results(world, login):
     family = f.family(world["group_a"], mother_name="Euis")
     f.child(family, datetime.date.today() - datetime.timedelta(days=200), name="Naura")
     client = login(world["cadre_a"])
-    url = reverse("families:roster", args=[world["group_a"].pk])
+    url = reverse("sessions:roster", args=[world["group_a"].pk])
     partial = client.get(url, {"q": "eu"}, headers={"X-Partial": "1"}).content.decode()
     assert "Naura" in partial and "<html" not in partial
     assert "<html" in client.get(url).content.decode()
@@ -96,7 +96,7 @@ def _fill(group, families: int):
 def test_roster_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries, families):
     _fill(world["group_a"], families)
     client = login(world["cadre_a"])
-    url = reverse("families:roster", args=[world["group_a"].pk])
+    url = reverse("sessions:roster", args=[world["group_a"].pk])
     # session + user, group lookup (with scope subquery), children; plus the
     # flags the KKA work adds. The same bound holds for 10 and 200 families.
     with django_assert_max_num_queries(8):

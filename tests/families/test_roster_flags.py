@@ -116,7 +116,7 @@ def test_perlu_perhatian_keeps_only_children_needing_attention(world, task, logi
     assert set(by_name(world["group_a"], attention=True)) == {"Pendek", "Terhutang", "Belum"}
 
     client = login(world["cadre_a"])
-    url = reverse("families:roster", args=[world["group_a"].pk])
+    url = reverse("sessions:roster", args=[world["group_a"].pk])
     html = client.get(url, {"perhatian": "1"}).content.decode()
     assert "Baik" not in html and "Pendek" in html and "Terhutang (pantau" in html
     assert "belum ditemui bulan ini" in html
@@ -130,7 +130,7 @@ def test_perlu_perhatian_keeps_only_children_needing_attention(world, task, logi
 def test_refer_without_open_referral_is_flagged(world, task, login):
     child = f.child(f.family(world["group_a"]), add_months(TODAY, -10), name="Rujuk")
     f.kka_check(child, child.birth_date)
-    url = reverse("families:roster", args=[world["group_a"].pk])
+    url = reverse("sessions:roster", args=[world["group_a"].pk])
     assert 'data-flag="belum-dirujuk"' in login(world["cadre_a"]).get(url).content.decode()
     child.referrals.create(date=TODAY, referred_to="Puskesmas")
     assert 'data-flag="belum-dirujuk"' not in login(world["cadre_a"]).get(url).content.decode()
@@ -138,7 +138,7 @@ def test_refer_without_open_referral_is_flagged(world, task, login):
 
 def test_roster_query_count_does_not_grow_with_children(world, login, task):
     client = login(world["cadre_a"])
-    url = reverse("families:roster", args=[world["group_a"].pk])
+    url = reverse("sessions:roster", args=[world["group_a"].pk])
     session = f.coaching_session(world["group_a"], TODAY)
     counts = []
     made = 0

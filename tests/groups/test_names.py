@@ -87,7 +87,7 @@ def test_no_page_or_pdf_doubles_a_level_word(world, login):
     pages = {
         "groups": admin.get(reverse("groups:list")),
         "group": admin.get(reverse("groups:detail", args=[group.pk])),
-        "roster": cadre_client.get(reverse("families:roster", args=[group.pk])),
+        "roster": cadre_client.get(reverse("sessions:roster", args=[group.pk])),
         "family": cadre_client.get(reverse("families:detail", args=[family.pk])),
         "sessions": cadre_client.get(reverse("sessions:list", args=[group.pk])),
         "whatsapp": cadre_client.get(reverse("sessions:whatsapp", args=[session.pk])),

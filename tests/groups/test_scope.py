@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from cadres.access import cadres_visible_to, groups_visible_to
 from cadres.models import Cadre
 from families.models import Child, Family
 from groups.models import BkbGroup
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_groups_visible_to_each_role(world):
     def names(user):
-        return set(BkbGroup.objects.visible_to(user).values_list("name", flat=True))
+        return set(groups_visible_to(user).values_list("name", flat=True))
 
     assert names(world["cadre_a"]) == {"BKB Melati"}
     assert names(world["cadre_b"]) == {"BKB Mawar"}
@@ -27,13 +28,13 @@ def test_groups_visible_to_each_role(world):
 def test_admin_without_area_sees_all_and_supervisor_without_area_sees_none(world):
     world["admin"].areas.clear()
     world["supervisor"].areas.clear()
-    assert BkbGroup.objects.visible_to(world["admin"]).count() == 4
-    assert BkbGroup.objects.visible_to(world["supervisor"]).count() == 0
+    assert groups_visible_to(world["admin"]).count() == 4
+    assert groups_visible_to(world["supervisor"]).count() == 0
 
 
 def test_inactive_cadre_loses_access(world):
     Cadre.objects.filter(user=world["cadre_a"]).update(active=False)
-    assert not BkbGroup.objects.visible_to(world["cadre_a"]).exists()
+    assert not groups_visible_to(world["cadre_a"]).exists()
 
 
 def test_families_children_and_cadres_follow_group_scope(world):
@@ -44,7 +45,7 @@ def test_families_children_and_cadres_follow_group_scope(world):
     assert list(Family.objects.visible_to(world["cadre_a"])) == [fam_a]
     assert set(Family.objects.visible_to(world["supervisor"])) == {fam_a, fam_b}
     assert [c.family for c in Child.objects.visible_to(world["cadre_b"])] == [fam_b]
-    assert set(Cadre.objects.visible_to(world["cadre_a"]).values_list("name", flat=True)) == {"Imas"}
+    assert set(cadres_visible_to(world["cadre_a"]).values_list("name", flat=True)) == {"Imas"}
 
 
 def _urls(world):
@@ -52,7 +53,7 @@ def _urls(world):
     cadre_a = Cadre.objects.get(user=world["cadre_a"])
     g = world["group_a"].pk
     return [
-        reverse("families:roster", args=[g]),
+        reverse("sessions:roster", args=[g]),
         reverse("families:detail", args=[fam_a.pk]),
         reverse("groups:detail", args=[g]),
         reverse("cadres:detail", args=[cadre_a.pk]),
@@ -96,7 +97,7 @@ def test_cadre_cannot_post_a_family_into_another_group(world, login):
 
 
 def test_anonymous_is_sent_to_login(world, client):
-    response = client.get(reverse("families:roster", args=[world["group_a"].pk]))
+    response = client.get(reverse("sessions:roster", args=[world["group_a"].pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -111,7 +112,7 @@ def test_group_list_and_edit_are_scoped(world, login):
 
 def test_cadre_home_goes_to_own_roster(world, login):
     response = login(world["cadre_a"]).get("/")
-    assert response.url == reverse("families:roster", args=[world["group_a"].pk])
+    assert response.url == reverse("sessions:roster", args=[world["group_a"].pk])
     assert login(world["supervisor"]).get("/").url == reverse("reports:dashboard")
 
 

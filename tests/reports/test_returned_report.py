@@ -26,7 +26,7 @@ def test_chair_finds_the_returned_report_on_her_home_page(returned, world, login
     chair = login(world["cadre_a"])
     home = chair.get("/", follow=True)
     html = home.content.decode()
-    assert home.redirect_chain[-1][0] == reverse("families:roster", args=[world["group_a"].pk])
+    assert home.redirect_chain[-1][0] == reverse("sessions:roster", args=[world["group_a"].pk])
     assert "Laporan Oktober 2026 dikembalikan untuk diperbaiki." in html
     assert "Daftar hadir 10 Okt kurang satu" in html and "Pak Dedi" in html
     assert reverse("reports:group_month", args=[world["group_a"].pk, "2026-10"]) in html
@@ -36,7 +36,7 @@ def test_chair_finds_the_returned_report_on_her_home_page(returned, world, login
 def test_other_cadres_and_a_verified_report_show_nothing(returned, world, login):
     member = f.user("kader_inti", "cadre")
     f.cadre(world["group_a"], user=member, role="inti", name="Nining")
-    roster = reverse("families:roster", args=[world["group_a"].pk])
+    roster = reverse("sessions:roster", args=[world["group_a"].pk])
     assert "dikembalikan untuk diperbaiki" not in login(member).get(roster).content.decode()
     # Corrected and verified: the notice is gone for the chair too.
     corrected = services.report_submit(

@@ -21,6 +21,6 @@ class Command(BaseCommand):
             area = Area.objects.get(pk=area)
         except Area.DoesNotExist as error:
             raise CommandError(f"no area with id {area}") from error
-        rows, totals = area_figures(BkbGroup.objects.filter(desa__path__startswith=area.path, active=True), month)
+        rows, totals = area_figures(BkbGroup.objects.in_area(area), month)
         Path(out).write_bytes(area_recap_pdf(area, rows, totals, month))
         self.stdout.write(f"{out}: {area.name}, {month.label}, {len(rows)} groups")

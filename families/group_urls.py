@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups import views
+from families import group_views as views
 
 app_name = "groups"
 urlpatterns = [

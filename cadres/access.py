@@ -1,0 +1,79 @@
+"""Who may see and do what: the scope of every group-based query and the role rules.
+
+This is the first app that knows people's roles, so the one rule for which groups
+a user sees lives here; every app above filters through `groups_visible_to`.
+Out of scope answers 404 (not 403), so a URL never confirms that someone else's
+record exists; in scope but not allowed answers 403.
+"""
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+
+from cadres.models import Cadre, CadreRole
+from groups.access import can_write_registers, require
+from groups.models import BkbGroup, User, under_any
+
+__all__ = [
+    "cadres_visible_to",
+    "can_keep_group_books",
+    "can_write_registers",
+    "get_cadre_for",
+    "get_group_for",
+    "groups_visible_to",
+    "is_chair",
+    "require",
+]
+
+
+def groups_visible_to(user, queryset=None):
+    """The one rule for which groups a user may see.
+
+    Admins see their kabupaten (all, if none assigned or superuser);
+    supervisors the groups under their assigned areas; cadres the groups
+    they hold an active role in. Everyone else sees nothing.
+    """
+    groups = BkbGroup.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return groups.none()
+    if user.is_superuser:
+        return groups
+    if user.role == User.Role.CADRE:
+        return groups.filter(
+            pk__in=CadreRole.objects.current().filter(cadre__user=user, cadre__active=True).values("group_id")
+        )
+    paths = list(user.areas.values_list("path", flat=True))
+    if not paths:
+        return groups if user.role == User.Role.ADMIN else groups.none()
+    return groups.filter(under_any("desa__path", paths))
+
+
+def get_group_for(user, pk, *, write: bool = False) -> BkbGroup:
+    group = get_object_or_404(groups_visible_to(user).select_related("desa__parent"), pk=pk)
+    if write:
+        require(can_write_registers(user))
+    return group
+
+
+def is_chair(user, group: BkbGroup) -> bool:
+    """The group's active *ketua*: keeps the cadre register and submits the monthly report."""
+    return (
+        CadreRole.objects.current()
+        .filter(group=group, role=CadreRole.Role.KETUA, cadre__user=user, cadre__active=True)
+        .exists()
+    )
+
+
+def can_keep_group_books(user, group: BkbGroup) -> bool:
+    """The chair's books: the cadre register and the monthly report (or an admin, for them)."""
+    return user.is_bkb_admin or is_chair(user, group)
+
+
+def cadres_visible_to(user):
+    """Cadres who hold or held a role in a group the user sees."""
+    return Cadre.objects.filter(
+        Exists(CadreRole.objects.filter(cadre=OuterRef("pk"), group__in=groups_visible_to(user)))
+    )
+
+
+def get_cadre_for(user, pk) -> Cadre:
+    return get_object_or_404(cadres_visible_to(user), pk=pk)
