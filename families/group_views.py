@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bkb.lib.ages import born_after_for_programme
 from bkb.lib.months import Month
 from cadres.access import can_keep_group_books, get_group_for, groups_visible_to, require
 from cadres.forms import SupervisionVisitForm
 from cadres.models import Cadre, CadreRole, SupervisionVisit
-from families.models import Family
+from families.models import Family, in_programme_q, member_on_q
 from groups import once
 from groups.access import can_record_supervision
 from groups.forms import BkbGroupForm
@@ -39,16 +38,9 @@ def group_list(request):
         groups_visible_to(request.user)
         .select_related("desa__parent")
         .annotate(
-            family_count=Count(
-                "families",
-                filter=Q(families__left_on__isnull=True) | Q(families__left_on__gt=today),
-                distinct=True,
-            ),
+            family_count=Count("families", filter=member_on_q(today, "families__"), distinct=True),
             child_count=Count(
-                "families__children",
-                filter=Q(families__children__birth_date__gt=born_after_for_programme(today))
-                & (Q(families__left_on__isnull=True) | Q(families__left_on__gt=today)),
-                distinct=True,
+                "families__children", filter=in_programme_q(today, "families__children__"), distinct=True
             ),
             cadre_count=Count(
                 "cadre_roles__cadre",

@@ -20,6 +20,7 @@ import math
 from functools import cache
 from pathlib import Path
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "who"
@@ -241,16 +242,40 @@ def categorise(indicator: str, z: float) -> str:
     raise AssertionError("unreachable: the last band is open")
 
 
+# Below -2 SD is a growth problem (stunted, underweight, wasted); below -3 SD severe.
+# Exactly -2.0 is normal (see _BANDS). Every count, flag and list uses these.
+PROBLEM_BELOW = -2
+SEVERE_BELOW = -3
+
+
 def is_stunted(haz: float) -> bool:
-    return haz < -2
+    return haz < PROBLEM_BELOW
 
 
 def is_underweight(waz: float) -> bool:
-    return waz < -2
+    return waz < PROBLEM_BELOW
 
 
 def is_wasted(whz: float) -> bool:
-    return whz < -2
+    return whz < PROBLEM_BELOW
+
+
+def stunted_q(prefix: str) -> Q:
+    """Rows whose `<prefix>haz` is below the cut-off (e.g. prefix "latest_" or "month_")."""
+    return Q(**{f"{prefix}haz__lt": PROBLEM_BELOW})
+
+
+def underweight_q(prefix: str) -> Q:
+    return Q(**{f"{prefix}waz__lt": PROBLEM_BELOW})
+
+
+def wasted_q(prefix: str) -> Q:
+    return Q(**{f"{prefix}whz__lt": PROBLEM_BELOW})
+
+
+def growth_problem_q(prefix: str) -> Q:
+    """Stunted, underweight or wasted on the z-scores under `prefix`."""
+    return stunted_q(prefix) | underweight_q(prefix) | wasted_q(prefix)
 
 
 # WHO flags z-scores this far out as almost certainly a measuring or data-entry

@@ -302,11 +302,11 @@ def growth_flags(haz: float | None, waz: float | None, whz: float | None) -> lis
     """Problem flags of a measurement, worst first within each index (codes of FLAG_LABELS)."""
     flags = []
     if haz is not None and growth.is_stunted(haz):
-        flags.append("sangat_pendek" if haz < -3 else "pendek")
+        flags.append("sangat_pendek" if haz < growth.SEVERE_BELOW else "pendek")
     if waz is not None and growth.is_underweight(waz):
-        flags.append("bb_sangat_kurang" if waz < -3 else "bb_kurang")
+        flags.append("bb_sangat_kurang" if waz < growth.SEVERE_BELOW else "bb_kurang")
     if whz is not None and growth.is_wasted(whz):
-        flags.append("gizi_buruk" if whz < -3 else "gizi_kurang")
+        flags.append("gizi_buruk" if whz < growth.SEVERE_BELOW else "gizi_kurang")
     return flags
 
 
@@ -326,7 +326,7 @@ def annotate_latest_growth(children: QuerySet, on: datetime.date) -> QuerySet:
 
 def growth_problem_q(prefix: str = "latest_") -> Q:
     """Q for children whose latest measurement is stunted, underweight or wasted."""
-    return Q(**{f"{prefix}haz__lt": -2}) | Q(**{f"{prefix}waz__lt": -2}) | Q(**{f"{prefix}whz__lt": -2})
+    return growth.growth_problem_q(prefix)
 
 
 @dataclass

@@ -23,13 +23,30 @@ from cadres.models import Sex
 from groups.models import BkbGroup
 
 
+def member_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """A family is a member of its group on `day`: joined by then, not yet left.
+
+    `prefix` reaches the family through a relation ("family__", "families__").
+    """
+    return Q(**{f"{prefix}joined_on__lte": day}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
+    )
+
+
+def in_programme_q(day: datetime.date, prefix: str = "") -> Q:
+    """A child is in the programme on `day`: born by then, under 72 months, family a member."""
+    return Q(**{f"{prefix}birth_date__lte": day, f"{prefix}birth_date__gt": born_after_for_programme(day)}) & (
+        member_on_q(day, f"{prefix}family__")
+    )
+
+
 class FamilyQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(group__in=groups_visible_to(user))
 
     def members_on(self, day: datetime.date):
         """Families that were members on `day` (joined by then, not yet left)."""
-        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        return self.filter(member_on_q(day))
 
 
 class Family(models.Model):
@@ -156,12 +173,8 @@ class ChildQuerySet(models.QuerySet):
         return self.filter(family__group__in=groups_visible_to(user))
 
     def in_programme_on(self, day: datetime.date):
-        """Born by `day`, under 72 months, family a member then, child not left."""
-        return self.filter(
-            birth_date__lte=day,
-            birth_date__gt=born_after_for_programme(day),
-            family__joined_on__lte=day,
-        ).filter(Q(family__left_on__isnull=True) | Q(family__left_on__gt=day))
+        """Born by `day`, under 72 months, family a member then."""
+        return self.filter(in_programme_q(day))
 
 
 class Child(models.Model):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from bkb.lib.ages import AgeGroup, age_in_months
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
+from families import growth
 from families.growth import LABELS as GROWTH_LABELS
 from families.growth import categorise
 from families.kka import KkaStatus
@@ -47,11 +48,11 @@ def _supervisors(groups: list[BkbGroup]) -> dict[int, list[str]]:
 
 def _growth_labels(child) -> list[str]:
     labels = []
-    if child.month_haz is not None and child.month_haz < -2:
+    if child.month_haz is not None and growth.is_stunted(child.month_haz):
         labels.append(str(GROWTH_LABELS["hfa"][categorise("hfa", child.month_haz)]))
-    if child.month_waz is not None and child.month_waz < -2:
+    if child.month_waz is not None and growth.is_underweight(child.month_waz):
         labels.append(str(GROWTH_LABELS["wfa"][categorise("wfa", child.month_waz)]))
-    if child.month_whz is not None and child.month_whz < -2:
+    if child.month_whz is not None and growth.is_wasted(child.month_whz):
         labels.append(str(GROWTH_LABELS["wfh"][categorise("wfh", child.month_whz)]))
     return labels
 
@@ -104,12 +105,7 @@ def group_reports_data(groups: QuerySet, month: Month) -> dict[int, dict]:
         )
     attention = (
         figures.rows_behind(groups, month, "children_total")
-        .filter(
-            Q(kka_status__in=[KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN])
-            | Q(month_haz__lt=-2)
-            | Q(month_waz__lt=-2)
-            | Q(month_whz__lt=-2)
-        )
+        .filter(Q(kka_status__in=[KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN]) | growth.growth_problem_q("month_"))
         .select_related("family")
         .order_by("family__group", "family__mother_name", "name", "pk")
     )

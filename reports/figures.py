@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from bkb.lib.ages import AgeGroup, add_months
 from bkb.lib.months import Month
 from cadres.models import CadreRole, Training, held_on_q
+from families import growth
 from families.kka import KkaStatus, annotate_kka_status, checked_between
-from families.models import Child, Family, Measurement, Referral
+from families.models import Child, Family, Measurement, Referral, member_on_q
 from groups.models import BkbGroup
 from sessions.models import Attendance, CoachingSession, HomeVisit
 
@@ -91,10 +92,8 @@ def _range(field: str, month: Month) -> dict:
 
 
 def _member(month: Month, prefix: str = "") -> Q:
-    on = month.last
-    return Q(**{f"{prefix}joined_on__lte": on}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on})
-    )
+    """Member at the month's end (families.models.member_on_q)."""
+    return member_on_q(month.last, prefix)
 
 
 def _family_figures(month: Month) -> dict[str, Q]:
@@ -178,9 +177,9 @@ def _child_figures(month: Month) -> dict[str, Q]:
             "measured": Q(measured=True),
             # WHO's tables stop at 60 months: older children are measured but get no z-score.
             "measured_scored": Q(month_haz__isnull=False),
-            "stunted": Q(month_haz__lt=-2),
-            "underweight": Q(month_waz__lt=-2),
-            "wasted": Q(month_whz__lt=-2),
+            "stunted": growth.stunted_q("month_"),
+            "underweight": growth.underweight_q("month_"),
+            "wasted": growth.wasted_q("month_"),
         }
     )
     return figures
