@@ -1,8 +1,8 @@
 """200 cadres on their phones: open the roster, open and save the month's session.
 
 Each simulated cadre takes its own seeded account (kader<N>, already logged
-in with a session cookie made by bench/run.py) and group from the plan file
-bench/run.py writes (BKB_BENCH_PLAN). Think time 2-6 s between actions, as a
+in with a session cookie made by bench/load.py) and group from the plan file
+bench/load.py writes (BKB_BENCH_PLAN). Think time 2-6 s between actions, as a
 cadre reading the screen. Run only against 127.0.0.1.
 """
 
@@ -23,7 +23,7 @@ class Cadre(HttpUser):
         if not self.host.startswith(("http://127.0.0.1", "http://localhost")):
             raise RuntimeError("the bench runs against loopback only")
         self.plan = PLAN["cadres"][next(_next) % len(PLAN["cadres"])]
-        # Already logged in on the phone (bench/run.py made the session): no 200 password hashes at once.
+        # Already logged in on the phone (bench/load.py made the session): no 200 password hashes at once.
         self.client.cookies.set("sessionid", self.plan["sessionid"])
 
     @task(3)
