@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -40,10 +43,6 @@ def pct(value):
 @register.filter
 def isodate(value, fmt="j M Y"):
     """Dates in a frozen report are ISO strings; show them like any other date."""
-    import datetime
-
-    from django.utils.dateformat import format as date_format
-
     try:
         return date_format(datetime.date.fromisoformat(value), fmt)
     except (TypeError, ValueError):
