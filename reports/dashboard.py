@@ -20,6 +20,8 @@ class Indicator:
     high: float | None = None
     # The MonthFigures ratio a percentage comes from, printed with it.
     ratio: str = ""
+    # Read from the cadre figures: an area total counts each cadre once, marked "*".
+    of_cadres: bool = False
 
     def value(self, f: figures.MonthFigures):
         return getattr(f, self.key) if hasattr(f, self.key) else f[self.key]
@@ -36,6 +38,7 @@ class Indicator:
             "lags": mark_lag and self.lags(value),
             "key": self.key,
             "ratio": getattr(f, self.ratio) if self.ratio else None,
+            "counted_once": self.of_cadres and f.cadres_counted_once,
         }
 
 
@@ -48,7 +51,7 @@ INDICATORS = [
     Indicator("kka_checked_pct", _("% anak dipantau KKA"), "%", low=50, ratio="kka_checked_ratio"),
     Indicator("kka_rujukan_unreferred", _("Perlu rujukan"), "", high=0),
     Indicator("stunted_pct", _("% stunting (dari yang diukur)"), "%", high=20, ratio="stunted_ratio"),
-    Indicator("trained_pct", _("% kader terlatih"), "%", low=50, ratio="trained_ratio"),
+    Indicator("trained_pct", _("% kader terlatih"), "%", low=50, ratio="trained_ratio", of_cadres=True),
 ]
 
 # The counts the indicators read (with their ratios): all a submitted report

@@ -20,6 +20,8 @@ from reports import figures
 from sessions.models import Attendance, CoachingSession
 
 SNAPSHOT_VERSION = 1
+# The KKA states that put a child on the report's "needs attention" list.
+KKA_ATTENTION = (KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN)
 
 
 def _supervisors(groups: list[BkbGroup]) -> dict[int, list[str]]:
@@ -105,8 +107,7 @@ def group_reports_data(groups: QuerySet, month: Month) -> dict[int, dict]:
         )
     attention = (
         figures.rows_behind(groups, month, "children_total")
-        .filter(Q(kka_status__in=[KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN]) | growth.growth_problem_q("month_"))
-        .select_related("family")
+        .filter(Q(kka_status__in=KKA_ATTENTION) | growth.growth_problem_q("month_"))
         .order_by("family__group", "family__mother_name", "name", "pk")
     )
     for child in attention:
@@ -116,7 +117,7 @@ def group_reports_data(groups: QuerySet, month: Month) -> dict[int, dict]:
                 "mother": child.family.mother_name,
                 "age_months": age_in_months(child.birth_date, month.last),
                 "kka": str(KkaStatus.LABELS[KkaStatus.shown(child.kka_status, child.kka_referred)])
-                if child.kka_status in (KkaStatus.TERHUTANG, KkaStatus.PERLU_RUJUKAN)
+                if child.kka_status in KKA_ATTENTION
                 else "",
                 "growth": _growth_labels(child),
                 "referral_open": child.referral_open,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.ages import AgeGroup, add_months
 from bkb.lib.months import Month
-from cadres.models import CadreRole, Training, held_on_q
+from cadres.models import Cadre, CadreRole, Training, held_on_q
 from families import growth
 from families.kka import KkaStatus, annotate_kka_status, checked_between
 from families.models import Child, Family, Measurement, Referral, member_on_q
@@ -47,6 +47,8 @@ class Population:
     # instead of FILTER: PostgreSQL re-runs a correlated subquery for every
     # FILTER that names it, but computes a grouping column once per row.
     grouped: dict[str, dict] = field(default_factory=dict)
+    # What a page listing the rows behind a figure prints beside each row.
+    related: tuple[str, ...] = ()
 
 
 # Cadres --------------------------------------------------------------------
@@ -207,9 +209,18 @@ def _referral_figures(month: Month) -> dict[str, Q]:
 POPULATIONS = [
     Population("cadres", _cadre_base, "group", "cadre", _cadre_figures),
     Population("families", _family_base, "group", "pk", _family_figures),
-    Population("children", _child_base, "family__group", "pk", _child_figures, grouped=CHILD_GROUPED),
-    Population("sessions", _session_base, "group", "pk", _session_figures),
-    Population("referrals", lambda month: Referral.objects.all(), "child__family__group", "pk", _referral_figures),
+    Population(
+        "children", _child_base, "family__group", "pk", _child_figures, grouped=CHILD_GROUPED, related=("family",)
+    ),
+    Population("sessions", _session_base, "group", "pk", _session_figures, related=("topic",)),
+    Population(
+        "referrals",
+        lambda month: Referral.objects.all(),
+        "child__family__group",
+        "pk",
+        _referral_figures,
+        related=("child__family",),
+    ),
 ]
 FIGURE_POPULATION = {key: pop for pop in POPULATIONS for key in pop.figures(Month(2000, 1))}
 
@@ -257,9 +268,9 @@ def rows_behind(group: BkbGroup | QuerySet, month: Month, key: str) -> QuerySet:
     lookup = pop.group_field if isinstance(group, BkbGroup) else f"{pop.group_field}__in"
     rows = pop.base(month).filter(**{lookup: group}).filter(pop.figures(month)[key])
     if pop.key == "cadres":
-        from cadres.models import Cadre
-
         return Cadre.objects.filter(pk__in=rows.values("cadre")).order_by("name")
+    if pop.related:  # select_related() with no names would follow every foreign key
+        rows = rows.select_related(*pop.related)
     return rows.distinct()
 
 

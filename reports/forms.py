@@ -17,9 +17,9 @@ class BatchPrintForm(forms.Form):
     )
     month = forms.CharField(label=_("Bulan"), max_length=7)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.visible_to(user).filter(level__lte=Area.Level.DESA).order_by("path")
+        self.fields["area"].queryset = areas
 
     def clean_month(self) -> Month:
         try:

@@ -8,8 +8,10 @@ a new version; earlier versions stay for the record.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.months import Month
 from cadres.access import groups_visible_to
 from groups.models import BkbGroup
 
@@ -81,10 +83,20 @@ class MonthlyReport(models.Model):
         return f"{self.group} {self.month:%Y-%m} v{self.version}"
 
     @property
-    def period(self):
-        from bkb.lib.months import Month
-
+    def period(self) -> Month:
         return Month.of(self.month)
+
+    def why_not_reviewable(self) -> str | None:
+        """Why a supervisor cannot verify or return this version, or None when she can."""
+        if not self.is_current:
+            return gettext("Versi ini sudah diganti dengan versi yang lebih baru.")
+        if self.status != self.Status.SUBMITTED:
+            return gettext("Laporan ini sudah diperiksa (%(status)s).") % {"status": self.get_status_display()}
+        return None
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.why_not_reviewable() is None
 
 
 class BatchPrint(models.Model):

@@ -11,6 +11,7 @@ from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
 from reports.charts import bar_chart_svg
 from reports.models import MonthlyReport
+from reports.selectors import current_report
 
 GROWTH_CHART = ["children_total", "measured", "stunted", "underweight", "wasted"]
 
@@ -32,14 +33,11 @@ def group_report_context(data: dict, *, report: MonthlyReport | None = None, row
         "growth_chart": growth_chart(data, rows_url),
         "report": report,
         "rows_url": rows_url,
-        "labels": {key: figures.label(key) for key in data["counts"]},
     }
 
 
 def group_report_data_for_print(group: BkbGroup, month: Month) -> tuple[dict, MonthlyReport | None]:
     """What goes on paper: the submitted figures if there are any, else today's."""
-    from reports.services import current_report
-
     report = current_report(group, month)
     return (report.snapshot, report) if report else (documents.group_report_data(group, month), None)
 

@@ -1,6 +1,7 @@
-"""Monthly report workflow: submit (chair), verify or return (supervisor)."""
+"""Monthly report workflow: submit (chair), verify or return (supervisor); batch printing."""
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,23 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bkb.lib.months import Month
-from cadres.access import can_keep_group_books
-from groups.models import BkbGroup
+from groups.models import Area, BkbGroup
+from reports.access import can_review, can_submit
 from reports.documents import group_report_data
-from reports.models import MonthlyReport
-
-
-def can_submit(user, group: BkbGroup) -> bool:
-    return can_keep_group_books(user, group)
-
-
-def can_review(user) -> bool:
-    # Scope (is this group in the reviewer's area?) is checked by the caller's lookup.
-    return user.is_supervisor or user.is_bkb_admin
-
-
-def current_report(group: BkbGroup, month: Month) -> MonthlyReport | None:
-    return MonthlyReport.objects.current().filter(group=group, month=month.first).first()
+from reports.models import BatchPrint, MonthlyReport
+from reports.selectors import current_report
+from reports.tasks import batch_print_run
 
 
 def submit_opens_on(month: Month) -> datetime.date:
@@ -40,13 +30,6 @@ def submit_not_yet(month: Month, today: datetime.date) -> str | None:
             "day": submit_opens_on(month).strftime("%d-%m-%Y"),
         }
     return None
-
-
-def reports_to_correct(user, group: BkbGroup) -> list[MonthlyReport]:
-    """Returned reports the user, as the group's chair (or an admin), should correct and resend."""
-    if not can_submit(user, group):
-        return []
-    return list(MonthlyReport.objects.returned().filter(group=group).select_related("reviewed_by").order_by("month"))
 
 
 @transaction.atomic
@@ -96,10 +79,8 @@ def report_submit(
 def _review(report: MonthlyReport, user) -> None:
     if not can_review(user):
         raise PermissionDenied
-    if not report.is_current:
-        raise ValidationError(_("Versi ini sudah diganti dengan versi yang lebih baru."))
-    if report.status != MonthlyReport.Status.SUBMITTED:
-        raise ValidationError(_("Laporan ini sudah diperiksa (%(status)s).") % {"status": report.get_status_display()})
+    if reason := report.why_not_reviewable():
+        raise ValidationError(reason)
 
 
 @transaction.atomic
@@ -122,3 +103,14 @@ def report_return(*, report: MonthlyReport, user, comment: str, now=None) -> Mon
     report.reviewed_by, report.reviewed_at, report.review_comment = user, now or timezone.now(), comment.strip()
     report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return report
+
+
+@transaction.atomic
+def batch_print_start(*, area: Area, month: Month, user) -> BatchPrint:
+    """Queue the printing of every group's report of `area` for `month`.
+
+    Queued once the batch row is committed: a worker that picked the task up
+    earlier would not find its batch."""
+    batch = BatchPrint.objects.create(area=area, month=month.first, created_by=user)
+    transaction.on_commit(partial(batch_print_run.enqueue, batch.pk))
+    return batch

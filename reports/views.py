@@ -3,9 +3,9 @@ submit/verify workflow), the supervisor dashboard, the area recap, batch
 printing and certificates."""
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,17 +13,14 @@ from django.views.decorators.http import require_POST
 
 from bkb.lib.inputs import param_int, param_text, printable
 from bkb.lib.months import Month
-from cadres.access import cadres_visible_to, get_group_for, groups_visible_to, require
-from cadres.models import Cadre
+from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from groups.models import Area
+from reports import access, documents, figures, rendering, selectors, services
 from reports import area as area_views
-from reports import documents, figures, rendering, services
 from reports.charts import trend_svg
 from reports.dashboard import INDICATORS, dashboard_data
 from reports.forms import BatchPrintForm, ReviewForm
-from reports.models import BatchPrint, MonthlyReport
 
 
 def _month(text: str | None) -> Month:
@@ -57,26 +54,27 @@ def group_month(request, group_id, month):
 
 
 def _group_month_page(request, group, month: Month, *, submit_error: str = "", status: int = 200):
-    data = documents.group_report_data(group, month)
-    report = services.current_report(group, month)
-    history = MonthlyReport.objects.filter(group=group, month=month.first).select_related("submitted_by", "reviewed_by")
+    user, today = request.user, timezone.localdate()
+    report = selectors.current_report(group, month)
     context = rendering.group_report_context(
-        data, report=report, rows_url=reverse("reports:group_month", args=[group.pk, str(month)]) + "rincian/"
+        documents.group_report_data(group, month),
+        report=report,
+        rows_url=reverse("reports:group_month", args=[group.pk, str(month)]) + "rincian/",
     )
+    can_issue_certificate = access.can_issue_certificate(user)
     context.update(
         {
             "group": group,
-            "history": history,
-            "can_submit": services.can_submit(request.user, group),
+            "history": selectors.report_history(group, month),
+            "can_submit": access.can_submit(user, group),
             # Shown beside a disabled button rather than hiding it: the chair learns when she can.
-            "submit_not_yet": services.submit_not_yet(month, timezone.localdate()),
+            "submit_not_yet": services.submit_not_yet(month, today),
             "submit_error": submit_error,
-            "can_review": services.can_review(request.user)
-            and report
-            and report.status == MonthlyReport.Status.SUBMITTED,
+            "can_review": access.can_review_report(user, report),
+            "can_issue_certificate": can_issue_certificate,
+            "cadre_ids": selectors.certificate_cadres(group) if can_issue_certificate else {},
             "previous": month.previous(),
-            "next": month.next() if month.next().first <= timezone.localdate() else None,
-            "cadre_ids": dict(Cadre.objects.filter(roles__group=group).values_list("name", "pk")),
+            "next": month.next() if month.next().first <= today else None,
         }
     )
     return render(request, "reports/group_month.html", context, status=status)
@@ -89,7 +87,7 @@ def group_month_pdf(request, group_id, month):
 
 
 def report_version(request, pk):
-    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
+    report = access.get_report_for(request.user, pk)
     context = rendering.group_report_context(report.snapshot, report=report)
     context["group"] = report.group
     return render(request, "reports/report_version.html", context)
@@ -102,13 +100,6 @@ def figure_rows(request, group_id, month, key):
         rows = figures.rows_behind(group, month, key)
     except KeyError as error:
         raise Http404 from error
-    population = figures.FIGURE_POPULATION[key].key
-    if population == "children":
-        rows = rows.select_related("family")
-    elif population == "referrals":
-        rows = rows.select_related("child__family")
-    elif population == "sessions":
-        rows = rows.select_related("topic")
     return render(
         request,
         "reports/figure_rows.html",
@@ -118,7 +109,7 @@ def figure_rows(request, group_id, month, key):
             "key": key,
             "label": figures.label(key),
             "rows": rows,
-            "population": population,
+            "population": figures.FIGURE_POPULATION[key].key,
         },
     )
 
@@ -146,8 +137,7 @@ def report_submit(request, group_id, month):
 
 @require_POST
 def report_review(request, pk):
-    report = get_object_or_404(MonthlyReport.objects.visible_to(request.user).select_related("group"), pk=pk)
-    require(services.can_review(request.user))
+    report = access.get_report_for(request.user, pk, review=True)
     form = ReviewForm(request.POST)
     try:
         if not form.is_valid():
@@ -160,31 +150,19 @@ def report_review(request, pk):
             messages.success(request, _("Laporan dikembalikan ke kelompok dengan catatan."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("reports:group_month", report.group_id, report.month.strftime("%Y-%m"))
-
-
-def _require_overview(user):
-    # Cadres work inside their group; the overview pages are for supervisors and admins.
-    if not (user.is_supervisor or user.is_bkb_admin):
-        raise PermissionDenied
+    return redirect("reports:group_month", report.group_id, str(report.period))
 
 
 def dashboard(request):
-    _require_overview(request.user)
-    areas = list(Area.objects.visible_to(request.user).filter(level__lte=Area.Level.DESA).order_by("path"))
+    require(access.can_see_overview(request.user))
+    areas = list(access.overview_areas(request.user))
     if not areas:
         return render(request, "reports/dashboard.html", {"areas": [], "rows": []})
     area_id = param_int(request.GET.get("wilayah"), what=_("Wilayah"))
-    if area_id is not None:
-        area = get_area_for(request.user, area_id)
-    else:
-        # Start where the person works: their own assigned area, not the province above it.
-        assigned = set(request.user.areas.values_list("pk", flat=True))
-        area = next((a for a in areas if a.pk in assigned), areas[0])
+    area = get_area_for(request.user, area_id) if area_id is not None else selectors.home_area(request.user, areas)
     month = _month_param(request.GET.get("bulan"))
     sort = param_text(request, "urut", max_length=40)
-    groups = groups_visible_to(request.user).in_area(area)
-    rows, totals, series = dashboard_data(groups, month, sort=sort)
+    rows, totals, series = dashboard_data(groups_visible_to(request.user).in_area(area), month, sort=sort)
     trends = [
         (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
         for indicator, points in series
@@ -202,16 +180,15 @@ def dashboard(request):
             "trends": trends,
             "sort": sort,
             "today": timezone.localdate(),
+            "can_batch_print": access.can_batch_print(request.user),
         },
     )
 
 
 def _recap(request, area_id, month):
-    _require_overview(request.user)
-    area = get_area_for(request.user, area_id)
+    area = access.get_overview_area_for(request.user, area_id)
     month = _month(month)
-    groups = groups_visible_to(request.user).in_area(area)
-    rows, totals = area_views.area_figures(groups, month)
+    rows, totals = area_views.area_figures(groups_visible_to(request.user).in_area(area), month)
     return area, month, rows, totals
 
 
@@ -227,38 +204,29 @@ def area_recap_pdf(request, area_id, month):
 
 @once.guard
 def batch_print(request):
-    require(request.user.is_bkb_admin)
-    form = BatchPrintForm(
-        request.POST or None, user=request.user, initial={"month": str(Month.of(timezone.localdate()).previous())}
-    )
+    require(access.can_batch_print(request.user))
+    areas = access.overview_areas(request.user)
+    initial = {"month": str(Month.of(timezone.localdate()).previous())}
+    form = BatchPrintForm(request.POST or None, areas=areas, initial=initial)
     area_id = request.POST.get("area", "")
     if area_id.isascii() and area_id.isdigit():
         get_area_for(request.user, area_id)  # another kabupaten's area is 404, like its address
     if request.method == "POST" and form.is_valid():
-        from reports.tasks import batch_print_run
-
-        batch = BatchPrint.objects.create(
-            area=form.cleaned_data["area"], month=form.cleaned_data["month"].first, created_by=request.user
+        batch = services.batch_print_start(
+            area=form.cleaned_data["area"], month=form.cleaned_data["month"], user=request.user
         )
         once.record(request, reverse("reports:batch_detail", args=[batch.pk]))
-        batch_print_run.enqueue(batch.pk)
         return redirect("reports:batch_detail", batch.pk)
-    recent = BatchPrint.objects.filter(created_by=request.user).select_related("area")[:10]
     return render(
         request,
         "reports/batch_print.html",
-        {"form": form, "recent": recent},
+        {"form": form, "recent": selectors.recent_batches(request.user)},
         status=400 if request.method == "POST" else 200,
     )
 
 
-def _get_batch_for(user, pk) -> BatchPrint:
-    require(user.is_bkb_admin)
-    return get_object_or_404(BatchPrint.objects.select_related("area"), pk=pk, created_by=user)
-
-
 def batch_detail(request, pk):
-    batch = _get_batch_for(request.user, pk)
+    batch = access.get_batch_for(request.user, pk)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(
             {
@@ -275,7 +243,7 @@ def batch_detail(request, pk):
 
 
 def batch_download(request, pk, kind):
-    batch = _get_batch_for(request.user, pk)
+    batch = access.get_batch_for(request.user, pk)
     file = batch.pdf if kind == "pdf" else batch.zip
     if not file:
         raise Http404
@@ -285,13 +253,11 @@ def batch_download(request, pk, kind):
 
 
 def certificate(request, cadre_id):
-    require(request.user.is_bkb_admin)
-    cadre = get_object_or_404(cadres_visible_to(request.user), pk=cadre_id)
-    role = cadre.roles.filter(group__in=groups_visible_to(request.user)).select_related("group__desa").first()
+    cadre, group = access.get_certificate_for(request.user, cadre_id)
     reason = param_text(request, "alasan", max_length=300) or _(
         "atas pengabdian dan dedikasinya sebagai kader Bina Keluarga Balita"
     )
     pdf = rendering.certificate_pdf(
-        cadre=cadre, group=role.group if role else None, issued_by=request.user, on=timezone.localdate(), reason=reason
+        cadre=cadre, group=group, issued_by=request.user, on=timezone.localdate(), reason=reason
     )
     return _pdf_response(pdf, f"piagam-{cadre.pk}.pdf")

@@ -1,8 +1,11 @@
+import datetime
+
 from django import template
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from reports import services
+from reports.selectors import reports_to_correct
 
 register = template.Library()
 
@@ -40,10 +43,6 @@ def pct(value):
 @register.filter
 def isodate(value, fmt="j M Y"):
     """Dates in a frozen report are ISO strings; show them like any other date."""
-    import datetime
-
-    from django.utils.dateformat import format as date_format
-
     try:
         return date_format(datetime.date.fromisoformat(value), fmt)
     except (TypeError, ValueError):
@@ -53,4 +52,4 @@ def isodate(value, fmt="j M Y"):
 @register.inclusion_tag("reports/_returned_reports.html", takes_context=True)
 def returned_reports(context, group):
     """A report sent back to the group's chair, with the reviewer's comment: on the pages she starts from."""
-    return {"group": group, "reports": services.reports_to_correct(context["request"].user, group)}
+    return {"group": group, "reports": reports_to_correct(context["request"].user, group)}

@@ -104,9 +104,11 @@ def test_area_recap_pdf_is_landscape_with_totals(october, world, login, tmp_path
     assert "BKB Melati" in text and "BKB Mawar" in text and "Jumlah (2 kelompok)" in text
 
 
-def test_batch_print_renders_every_group(october, world, login):
+def test_batch_print_renders_every_group(october, world, login, django_capture_on_commit_callbacks):
     client = login(world["admin"])
-    response = client.post(reverse("reports:batch_print"), {"area": world["kec_a"].pk, "month": "2026-10"})
+    # The batch is queued once its row is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:batch_print"), {"area": world["kec_a"].pk, "month": "2026-10"})
     batch = BatchPrint.objects.get()
     assert response.url == reverse("reports:batch_detail", args=[batch.pk])
     status = client.get(response.url, headers={"Accept": "application/json"}).json()
