@@ -320,8 +320,10 @@ def _history(rng: random.Random, today: datetime.date) -> None:
     topics = list(Topic.objects.filter(active=True).order_by("pk"))
     for group in BkbGroup.objects.order_by("pk"):
         group_children = [c for c in children if c.family.group_id == group.pk]
+        leading = CadreRole.objects.filter(group=group).exclude(age_group=None).order_by("pk")
+        cadres = list(leading.values_list("cadre_id", flat=True))
         for month in months:
-            _month_of_group(rng, group, month, group_children, topics, cards, tracks)
+            _month_of_group(rng, group, month, group_children, cadres[:2], topics, cards, tracks)
         _reports(rng, group, months, supervisor)
     _referral(cards, children, months[-1])
 
@@ -400,12 +402,12 @@ class _Cards:
         done_before.update(m.pk for m in new)
 
 
-def _month_of_group(rng, group, month, group_children, topics, cards, tracks) -> None:
+def _month_of_group(rng, group, month, group_children, cadres, topics, cards, tracks) -> None:
     """One session of the group: who came, their children's KKA and measurements, home visits."""
     day = month.first.replace(day=rng.randint(8, 20))
     members = list(Family.objects.filter(group=group).members_on(day).order_by("pk"))
     present = [f for f in members if rng.random() < 0.68]
-    session = _session(rng, group, day, present, group_children, topics)
+    session = _session(rng, group, day, present, group_children, cadres, topics)
     present_ids = {f.pk for f in present}
     for child in group_children:
         if child.family_id not in present_ids or child.birth_date >= day:
@@ -419,11 +421,8 @@ def _month_of_group(rng, group, month, group_children, topics, cards, tracks) ->
     _home_visits(rng, [f for f in members if f.pk not in present_ids], day)
 
 
-def _session(rng, group, day, present, group_children, topics) -> CoachingSession:
-    """The session with its cadres and attendance (the youngest child present is named)."""
-    cadres = list(
-        CadreRole.objects.filter(group=group).exclude(age_group=None).order_by("pk").values_list("cadre_id", flat=True)
-    )
+def _session(rng, group, day, present, group_children, cadres, topics) -> CoachingSession:
+    """The session with the two first leading cadres and who came (with one of the family's children)."""
     entries = []
     for family in present:
         kids = [c for c in group_children if c.family_id == family.pk and c.birth_date <= day]
@@ -438,7 +437,7 @@ def _session(rng, group, day, present, group_children, topics) -> CoachingSessio
         topic=rng.choice(topics),
         ape_used=rng.choice(["", "Balok susun", "Boneka tangan", "Puzzle"]),
     )
-    return session_save(session=session, cadres={cid: "inti" for cid in cadres[:2]}, attendance=entries, user=None)
+    return session_save(session=session, cadres={cid: "inti" for cid in cadres}, attendance=entries, user=None)
 
 
 def _measurement(rng, child: Child, session: CoachingSession, track: tuple[float, float]) -> None:
