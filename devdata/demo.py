@@ -11,9 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from bkb.lib.ages import add_months
+from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
-from families.models import Child, Family
+from families import kka
+from families.growth import synthetic_measurement
+from families.measurements import default_position, measurement_record
+from families.models import Child, Family, Instrument, Milestone, MilestoneRecord, Referral
 from groups.models import Area, BkbGroup, User
+from reports.services import report_submit, report_verify
+from sessions.models import CoachingSession, Topic
+from sessions.services import AttendanceEntry, home_visit_create, kka_check_save, session_save
 
 DEMO_PASSWORD = "bkb-demo"
 DEMO_KABUPATEN = "Sumedang"
@@ -285,181 +292,226 @@ def _families(rng, group, today, used_nik, count=25):
 
 
 # Six months of programme life up to last month -------------------------------
+#
+# Everything below is written through the app's own services (session_save,
+# kka_check_save, measurement_record, home_visit_create, report_submit and
+# report_verify), so the demo is refused by the same rules a cadre's entry is.
+# Every query whose rows feed the random stream is ordered by a unique key:
+# PostgreSQL returns ties (same birth date, same mother's name) in any order.
 
 HISTORY_MONTHS = 6
 
+# How far past a task's band the lagging children are kept, in months: the
+# app's own thresholds for "owed" and for "needs referral" (families.kka).
+OWED_LATE = (kka.OWED_AFTER_MONTHS, kka.REFER_AFTER_MONTHS)
+REFER_LATE = (kka.REFER_AFTER_MONTHS, 2 * kka.REFER_AFTER_MONTHS)
+DAYS_A_MONTH = 30.44
+
 
 def _history(rng: random.Random, today: datetime.date) -> None:
-    """Sessions with realistic attendance, KKA marks, measurements, home visits, reports."""
-    from bkb.lib.months import Month
-    from families.growth import synthetic_measurement
-    from families.kka import kka_check_record
-    from families.measurements import default_position, measurement_record
-    from families.models import Instrument, MilestoneRecord, Referral
-    from reports.services import report_submit, report_verify
-    from sessions.models import CoachingSession, HomeVisit, Topic
-    from sessions.services import AttendanceEntry, session_save
-
-    # Every query whose rows feed the random stream is ordered by a unique key:
-    # PostgreSQL returns ties (same birth date, same mother's name) in any order.
-    milestones = list(Instrument.objects.get(active=True).milestones.order_by("pk"))
-    topics = list(Topic.objects.filter(active=True).order_by("pk"))
+    """Sessions with realistic attendance, KKA checks and marks, measurements, home visits, reports."""
     supervisor = User.objects.get(username="pkb")
-    this_month = Month.of(today)
-    months = [this_month.back(n) for n in range(HISTORY_MONTHS, 0, -1)]
+    months = [Month.of(today).back(n) for n in range(HISTORY_MONTHS, 0, -1)]
     children = list(Child.objects.select_related("family__group").order_by("pk"))
-    # Each child's own place on the WHO curves (length-for-age and
-    # weight-for-length z), a few of them stunted; kept inside what real
-    # children show so every measurement passes the app's own checks.
-    track = {
+    tracks = _growth_tracks(rng, children)
+    cards = _Cards(rng, Instrument.objects.get(active=True), children, end=months[-1].last)
+    for child in children:
+        cards.before_history(child, months[0].first - datetime.timedelta(days=1))
+    topics = list(Topic.objects.filter(active=True).order_by("pk"))
+    for group in BkbGroup.objects.order_by("pk"):
+        group_children = [c for c in children if c.family.group_id == group.pk]
+        leading = CadreRole.objects.filter(group=group).exclude(age_group=None).order_by("pk")
+        cadres = list(leading.values_list("cadre_id", flat=True))
+        for month in months:
+            _month_of_group(rng, group, month, group_children, cadres[:2], topics, cards, tracks)
+        _reports(rng, group, months, supervisor)
+    _referral(cards, children, months[-1])
+
+
+def _growth_tracks(rng: random.Random, children: list[Child]) -> dict[int, tuple[float, float]]:
+    """Each child's own place on the WHO curves (length-for-age and weight-for-length z).
+
+    A few are stunted; all are kept inside what real children show, so every
+    measurement passes the app's own checks.
+    """
+    return {
         c.pk: (
             _clamp(rng.gauss(-0.7, 0.9) - (1.6 if rng.random() < 0.08 else 0), -4, 3),
             _clamp(rng.gauss(-0.2, 0.9), -3, 3),
         )
         for c in children
     }
-    end = months[-1].last
 
-    def task_late_by(child, late):
+
+class _Cards:
+    """The children's KKA cards: which tasks each does when, and a few who lag behind.
+
+    Most children keep up; a few owe a task (watch), one or two need referral:
+    each lagging child skips one task for good.
+    """
+
+    def __init__(self, rng: random.Random, instrument: Instrument, children: list[Child], *, end: datetime.date):
+        self.rng = rng
+        self.instrument = instrument
+        self.milestones: list[Milestone] = list(instrument.milestones.order_by("pk"))
+        self.end = end
+        self.recorded: dict[int, set[int]] = {}
+        self.skipped: dict[int, int] = {}
+        for late, count in ((REFER_LATE, 2), (OWED_LATE, 12)):
+            candidates = [c for c in children if c.pk not in self.skipped and self.task_late_by(c, late)]
+            for child in rng.sample(candidates, min(count, len(candidates))):
+                self.skipped[child.pk] = self.task_late_by(child, late)
+
+    def task_late_by(self, child: Child, late: tuple[int, int]) -> int | None:
         """A task that, left undone, is `late` months past its band at the end of last month."""
-        age = (end - child.birth_date).days / 30.44
-        return next((m.pk for m in milestones if late[0] + 0.5 <= age - m.band_end_month < late[1]), None)
+        age = _age_months(child, self.end)
+        return next((m.pk for m in self.milestones if late[0] + 0.5 <= age - m.band_end_month < late[1]), None)
 
-    # Most children keep up; a few owe a task (watch), one or two need referral.
-    skipped = {}
-    for late, count in ((REFER_LATE, 2), (OWED_LATE, 12)):
-        candidates = [c for c in children if c.pk not in skipped and task_late_by(c, late)]
-        for child in rng.sample(candidates, min(count, len(candidates))):
-            skipped[child.pk] = task_late_by(child, late)
-    lagging = set(skipped)
-
-    def due_marks(child, on):
+    def due(self, child: Child, on: datetime.date) -> list[Milestone]:
         """Tasks the child does by `on`, except a lagging child's skipped one."""
-        age = (on - child.birth_date).days / 30.44
+        age = _age_months(child, on)
         done = [
-            m for m in milestones if m.band_end_month <= age or (m.band_start_month + 1 <= age and rng.random() < 0.5)
+            m
+            for m in self.milestones
+            if m.band_end_month <= age or (m.band_start_month + 1 <= age and self.rng.random() < 0.5)
         ]
-        return [m for m in done if m.pk != skipped.get(child.pk)]
+        return [m for m in done if m.pk != self.skipped.get(child.pk)]
 
-    recorded: dict[int, set[int]] = {}
-    instrument = Instrument.objects.get(active=True)  # KKA checks are per instrument
-    for child in children:
-        # What happened before our six months is on the card already.
-        before = months[0].first - datetime.timedelta(days=1)
-        if child.birth_date < before:
-            marks = [
-                m for m in due_marks(child, before) if m.band_end_month <= (before - child.birth_date).days / 30.44
-            ]
-            MilestoneRecord.objects.bulk_create(
-                MilestoneRecord(
-                    child=child,
-                    milestone=m,
-                    achieved_on=min(
-                        before, add_months(child.birth_date, m.band_end_month) - datetime.timedelta(days=7)
-                    ),
-                )
+    def before_history(self, child: Child, before: datetime.date) -> None:
+        """What happened before the six months is on the card already, checked then."""
+        if child.birth_date >= before:
+            return
+        age = _age_months(child, before)
+        marks = [m for m in self.due(child, before) if m.band_end_month <= age]
+        kka_check_save(
+            child=child,
+            instrument=self.instrument,
+            on=before,
+            marks={
+                m.pk: min(before, add_months(child.birth_date, m.band_end_month) - datetime.timedelta(days=7))
                 for m in marks
-            )
-            recorded[child.pk] = {m.pk for m in marks}
-            # The card was checked then: the child is assessed, its watches run from the bands.
-            kka_check_record(child=child, instrument=instrument, on=before)
-
-    for group in BkbGroup.objects.order_by("pk"):
-        cadres = list(
-            CadreRole.objects.filter(group=group)
-            .exclude(age_group=None)
-            .order_by("pk")
-            .values_list("cadre_id", flat=True)
+            },
         )
-        group_children = [c for c in children if c.family.group_id == group.pk]
-        for month in months:
-            day = month.first.replace(day=rng.randint(8, 20))
-            members = list(Family.objects.filter(group=group).members_on(day).order_by("pk"))
-            present = [f for f in members if rng.random() < 0.68]
-            entries = []
-            for family in present:
-                kids = [c for c in group_children if c.family_id == family.pk and c.birth_date <= day]
-                entries.append(
-                    AttendanceEntry(family.pk, rng.choice(["ibu"] * 8 + ["ayah", "lain"]), kids[0].pk if kids else None)
-                )
-            session = CoachingSession(
-                group=group,
-                date=day,
-                place=group.meeting_place,
-                age_groups=[0, 1, 2, 3, 4, 5],
-                topic=rng.choice(topics),
-                ape_used=rng.choice(["", "Balok susun", "Boneka tangan", "Puzzle"]),
+        self.recorded[child.pk] = {m.pk for m in marks}
+
+    def check_at_session(self, child: Child, day: datetime.date) -> None:
+        """The cadre checks the card at the session and ticks what the child now does."""
+        done_before = self.recorded.setdefault(child.pk, set())
+        new = [m for m in self.due(child, day) if m.pk not in done_before]
+        kka_check_save(child=child, instrument=self.instrument, on=day, marks={m.pk: day for m in new})
+        done_before.update(m.pk for m in new)
+
+
+def _month_of_group(rng, group, month, group_children, cadres, topics, cards, tracks) -> None:
+    """One session of the group: who came, their children's KKA and measurements, home visits."""
+    day = month.first.replace(day=rng.randint(8, 20))
+    members = list(Family.objects.filter(group=group).members_on(day).order_by("pk"))
+    present = [f for f in members if rng.random() < 0.68]
+    session = _session(rng, group, day, present, group_children, cadres, topics)
+    present_ids = {f.pk for f in present}
+    for child in group_children:
+        if child.family_id not in present_ids or child.birth_date >= day:
+            continue
+        cards.check_at_session(child, day)
+        _measurement(rng, child, session, tracks[child.pk])
+    # Demo only: the marks look made on the session day, not on the day the demo was built.
+    MilestoneRecord.objects.filter(session=session).update(
+        recorded_at=datetime.datetime.combine(day, datetime.time(3), tzinfo=datetime.UTC)
+    )
+    _home_visits(rng, [f for f in members if f.pk not in present_ids], day)
+
+
+def _session(rng, group, day, present, group_children, cadres, topics) -> CoachingSession:
+    """The session with the two first leading cadres and who came (with one of the family's children)."""
+    entries = []
+    for family in present:
+        kids = [c for c in group_children if c.family_id == family.pk and c.birth_date <= day]
+        entries.append(
+            AttendanceEntry(family.pk, rng.choice(["ibu"] * 8 + ["ayah", "lain"]), kids[0].pk if kids else None)
+        )
+    session = CoachingSession(
+        group=group,
+        date=day,
+        place=group.meeting_place,
+        age_groups=[0, 1, 2, 3, 4, 5],
+        topic=rng.choice(topics),
+        ape_used=rng.choice(["", "Balok susun", "Boneka tangan", "Puzzle"]),
+    )
+    return session_save(session=session, cadres={cid: "inti" for cid in cadres}, attendance=entries, user=None)
+
+
+def _measurement(rng, child: Child, session: CoachingSession, track: tuple[float, float]) -> None:
+    """Weight and length/height at the session, near the child's own track."""
+    haz, whz = track
+    day = session.date
+    position = default_position(child, day)
+    weight, height = synthetic_measurement(
+        child.sex,
+        (day - child.birth_date).days,
+        haz + rng.gauss(0, 0.05),
+        whz + rng.gauss(0, 0.1),
+        standing=position == "standing",
+    )
+    measurement_record(
+        child=child,
+        date=day,
+        weight_kg=weight,
+        height_cm=height,
+        position=position,
+        session=session,
+        confirmed=True,
+    )
+
+
+def _home_visits(rng, absent: list[Family], day: datetime.date) -> None:
+    """About half the families who missed the session get a visit within the next days."""
+    for family in absent:
+        if rng.random() < 0.5:
+            home_visit_create(
+                family=family,
+                date=day + datetime.timedelta(days=rng.randint(2, 9)),
+                met=rng.choice(["ibu", "ibu", "lain", "tidak_ada"]),
+                note="Diingatkan jadwal pertemuan berikutnya.",
+                user=None,
             )
-            session = session_save(
-                session=session, cadres={cid: "inti" for cid in cadres[:2]}, attendance=entries, user=None
-            )
-            present_ids = {f.pk for f in present}
-            for child in group_children:
-                if child.family_id not in present_ids or child.birth_date >= day:
-                    continue
-                done_before = recorded.setdefault(child.pk, set())
-                kka_check_record(child=child, instrument=instrument, on=day, session=session)
-                new = [m for m in due_marks(child, day) if m.pk not in done_before]
-                MilestoneRecord.objects.bulk_create(
-                    MilestoneRecord(child=child, milestone=m, achieved_on=day, session=session) for m in new
-                )
-                recorded[child.pk].update(m.pk for m in new)
-                haz, whz = track[child.pk]
-                position = default_position(child, day)
-                weight, height = synthetic_measurement(
-                    child.sex,
-                    (day - child.birth_date).days,
-                    haz + rng.gauss(0, 0.05),
-                    whz + rng.gauss(0, 0.1),
-                    standing=position == "standing",
-                )
-                measurement_record(
-                    child=child,
-                    date=day,
-                    weight_kg=weight,
-                    height_cm=height,
-                    position=position,
-                    session=session,
-                    confirmed=True,
-                )
-            # The marks were made on the session day: that is when the KKA was checked.
-            MilestoneRecord.objects.filter(session=session).update(
-                recorded_at=datetime.datetime.combine(day, datetime.time(3), tzinfo=datetime.UTC)
-            )
-            for family in members:
-                if family.pk not in present_ids and rng.random() < 0.5:
-                    HomeVisit.objects.create(
-                        family=family,
-                        date=day + datetime.timedelta(days=rng.randint(2, 9)),
-                        met=rng.choice(["ibu", "ibu", "lain", "tidak_ada"]),
-                        note="Diingatkan jadwal pertemuan berikutnya.",
-                    )
-        chair = User.objects.filter(cadre__roles__group=group, cadre__roles__role="ketua").order_by("pk").first()
-        for month in months:
-            submitted_on = month.due + datetime.timedelta(days=rng.choice([-2, -1, 0, 0, 3]))
-            if month == months[-1] and rng.random() < 0.4:
-                continue  # some groups have not sent last month's report yet
-            # Early in a month last month's report may not be due yet: never sent in the future.
-            submitted_at = min(
-                datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=datetime.UTC), timezone.now()
-            )
-            report = report_submit(group=group, month=month, user=chair, now=submitted_at)
-            if month != months[-1]:
-                report_verify(report=report, user=supervisor)
-    refer = [c for c in children if c.pk in lagging and task_late_by(c, REFER_LATE) == skipped[c.pk]]
+
+
+def _reports(rng, group: BkbGroup, months: list[Month], supervisor: User) -> None:
+    """The chair sends each month's report around its due date; the PKB verifies all but the last."""
+    chair = User.objects.filter(cadre__roles__group=group, cadre__roles__role="ketua").order_by("pk").first()
+    for month in months:
+        submitted_on = month.due + datetime.timedelta(days=rng.choice([-2, -1, 0, 0, 3]))
+        if month == months[-1] and rng.random() < 0.4:
+            continue  # some groups have not sent last month's report yet
+        # Early in a month last month's report may not be due yet: never sent in the future.
+        submitted_at = min(
+            datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=datetime.UTC), timezone.now()
+        )
+        report = report_submit(group=group, month=month, user=chair, now=submitted_at)
+        if month != months[-1]:
+            report_verify(report=report, user=supervisor)
+
+
+def _referral(cards: _Cards, children: list[Child], last: Month) -> None:
+    """One of the children who need referral has been referred.
+
+    Written directly: the app records a referral through its form in the view,
+    with no service to call.
+    """
+    refer = [c for c in children if c.pk in cards.skipped and cards.task_late_by(c, REFER_LATE) == cards.skipped[c.pk]]
     if refer:
         Referral.objects.create(
             child=refer[0],
-            date=months[-1].first + datetime.timedelta(days=12),
+            date=last.first + datetime.timedelta(days=12),
             referred_to="Puskesmas Jatinangor",
             reason="Tugas perkembangan terhutang lebih dari 3 bulan.",
         )
 
 
+def _age_months(child: Child, on: datetime.date) -> float:
+    """Age in fractional months, for drawing when a task is done (not the app's completed months)."""
+    return (on - child.birth_date).days / DAYS_A_MONTH
+
+
 def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
-
-
-# How far past a task's band the lagging children are kept, in months.
-OWED_LATE = (3, 6)
-REFER_LATE = (6, 12)

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 
-from bkb.lib.ages import add_months, age_in_months
+from bkb.lib.ages import PROGRAMME_END_MONTHS, add_months, age_group, age_in_months, born_after_for_programme
 from bkb.lib.inputs import search_key
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
 from devdata.demo import CADRES, CHILDREN_F, CHILDREN_M, FATHERS, MOTHERS
-from families import growth
+from families import growth, kka
 from families.measurements import position_for_age, zscores_for
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.models import Area, BkbGroup, User
@@ -362,7 +363,7 @@ class ScaleSeeder:
         started = time.perf_counter()
         rng = self.rng
         family_rows, child_rows = [], []
-        programme_start = add_months(self.today, -72)  # born after this: still under 6 today
+        programme_start = born_after_for_programme(self.today)  # born after this: still in the programme today
         for plan in self.groups:
             region = f"{REGION}{plan.kecamatan_index + 1:02d}"
             # Current members: 45 children over 40 families (some have two).
@@ -373,10 +374,11 @@ class ScaleSeeder:
             for n_kids, alumni in specs:
                 fid = self.ids.take(Family)
                 if alumni:
-                    # Turned 72 months during the window: the family left then.
-                    births = [self.window_start - datetime.timedelta(days=rng.randint(72 * 30, 72 * 30 + 600))]
-                    births[0] = max(births[0], add_months(self.window_start, -71))
-                    left = add_months(births[0], 72)
+                    # Aged out of the programme during the window: the family left then.
+                    end = PROGRAMME_END_MONTHS
+                    births = [self.window_start - datetime.timedelta(days=rng.randint(end * 30, end * 30 + 600))]
+                    births[0] = max(births[0], add_months(self.window_start, 1 - end))
+                    left = add_months(births[0], end)
                     if left > self.today:
                         left = self.today
                 else:
@@ -487,7 +489,7 @@ class ScaleSeeder:
                 for fam in plan.families:
                     if fam.joined > day or (fam.left is not None and fam.left <= day):
                         continue
-                    kids = [k for k in fam.kids if k.birth <= day and age_in_months(k.birth, day) < 72]
+                    kids = [k for k in fam.kids if age_group(k.birth, day) is not None]
                     if rng.random() < fam.propensity:
                         youngest = kids[-1].id if kids else None
                         attendee = "ibu" if rng.random() < 0.9 else rng.choice(["ayah", "lain"])
@@ -546,7 +548,7 @@ class ScaleSeeder:
                         last_day = fam.left or self.today
                         age = age_in_months(kid.birth, last_day)
                         # A few children have a task owed (3+ months late) or to refer (6+).
-                        late = [m for m in milestones if m[2] + 3 <= age]
+                        late = [m for m in milestones if m[2] + kka.OWED_AFTER_MONTHS <= age]
                         skipped = set()
                         if late and rng.random() < 0.15:
                             skipped.add(rng.choice(late)[0])
@@ -618,7 +620,8 @@ class ScaleSeeder:
         groups = BkbGroup.objects.filter(pk__in=[plan.id for plan in self.groups])
         for first in complete:
             latest = first == complete[-1]
-            snapshots = group_reports_data(groups, Month.of(first))
+            month = Month.of(first)
+            snapshots = group_reports_data(groups, month)
             rows = []
             for plan in self.groups:
                 if latest and rng.random() > 0.6:
@@ -627,9 +630,12 @@ class ScaleSeeder:
                 submitted = datetime.datetime.combine(add_months(first, 1), datetime.time(2, 0), tzinfo=datetime.UTC)
                 submitted += datetime.timedelta(days=rng.randint(0, 5))
                 verified = not latest and rng.random() < 0.9
+                status = MonthlyReport.Status.VERIFIED if verified else MonthlyReport.Status.SUBMITTED
+                # Late as report_submit judges it: sent after the month's due day, local time.
+                late = timezone.localdate(submitted) > month.due
                 rows.append(
-                    (self.ids.take(MonthlyReport), plan.id, first, 1, "verified" if verified else "submitted",
-                     json.dumps(snapshots[plan.id]), plan.user_id, submitted, submitted.day > 3,
+                    (self.ids.take(MonthlyReport), plan.id, first, 1, status,
+                     json.dumps(snapshots[plan.id]), plan.user_id, submitted, late,
                      self.supervisor_ids[k] if verified else None, submitted if verified else None, "", None, True)
                 )  # fmt: skip
             count += copy_rows(
