@@ -118,13 +118,16 @@ def _session_write(
     # Inside the caller's transaction (session_save or session_back_fill): opens none of its own.
     # Serialise writes per group so the overlap rule holds under concurrency.
     BkbGroup.objects.select_for_update().filter(pk=session.group_id).first()
+    # Every refused rule at once: the session's own and the attendance's.
     errors: dict[str, list] = {}
-    for check in (lambda: session_check(session), lambda: _check_members(session.group, session.date, attendance)):
-        try:
-            check()
-        except ValidationError as error:
-            for key, found in error.update_error_dict({}).items():
-                errors.setdefault(key, []).extend(found)
+    try:
+        session_check(session)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        _check_members(session.group, session.date, attendance)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
     if session.pk is None:
