@@ -3,15 +3,14 @@
 import datetime
 
 from django import forms
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib import inputs
 from bkb.lib.ages import AgeGroup
 from bkb.lib.inputs import DateInput, DayField, DecimalCommaField
-from cadres.models import Cadre, CadreRole
-from families.models import Family, Measurement
+from families.models import Measurement
 from sessions import selectors, services
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
@@ -50,35 +49,24 @@ class SessionForm(forms.ModelForm):
         fields = ["date", "place", "age_groups", "topic", "ape_used", "supervising_agency", "notes"]
         widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, group, day: datetime.date | None = None, **kwargs):
+    def __init__(self, *args, choices: selectors.SessionChoices, day: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        group = choices.group
         self.group = group
         self.instance.group = group
-        self.conflict: CoachingSession | None = None
         is_new = self.instance.pk is None
         if is_new:
             # model_to_dict already put empty values there, so setdefault would not do.
             self.initial["date"] = day or timezone.localdate()
             self.initial["place"] = self.initial.get("place") or group.meeting_place
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
-        self.fields["topic"].queryset = Topic.objects.filter(Q(active=True) | Q(pk=self.instance.topic_id))
+        self.fields["topic"].queryset = choices.topics
         self.fields["topic"].empty_label = _("– pilih materi –")
         self.fields["ape_used"].widget.attrs["placeholder"] = _("mis. balok susun, buku cerita")
         agency = self.fields["supervising_agency"]
         agency.widget.attrs["placeholder"] = _("mis. PKB, bidan desa")
 
-        # Cadres who ran this session stay listed even if they have since left,
-        # or saving a past session would silently drop them.
-        serving = Q(roles__group=group, roles__ended_on__isnull=True, active=True)
-        if not is_new:
-            serving |= Q(pk__in=self.instance.session_cadres.values("cadre_id"))
-        self.cadres = list(
-            Cadre.objects.filter(serving)
-            .distinct()
-            .prefetch_related(Prefetch("roles", queryset=CadreRole.objects.current().filter(group=group)))
-            .order_by("name")
-        )
-        ran = {} if is_new else dict(self.instance.session_cadres.values_list("cadre_id", "role"))
+        self.cadres = choices.cadres
         for cadre in self.cadres:
             name = f"cadre_{cadre.pk}"
             self.fields[name] = forms.ChoiceField(
@@ -86,18 +74,13 @@ class SessionForm(forms.ModelForm):
                 required=False,
                 choices=[("", _("tidak bertugas"))] + SessionCadre.Role.choices,
             )
-            self.initial.setdefault(name, ran.get(cadre.pk, ""))
+            self.initial.setdefault(name, choices.ran.get(cadre.pk, ""))
             cadre.field_name = name
 
-        # Any family ever in the group is a valid id; membership on the date is checked in clean().
-        self.group_families = {
-            family.pk: family
-            for family in Family.objects.filter(group=group)
-            .prefetch_related("children")
-            .only("pk", "mother_name", "joined_on", "left_on", "group_id")
-        }
-        self.fields["hadir"].choices = [(pk, family.mother_name) for pk, family in self.group_families.items()]
-        self.existing = {} if is_new else {a.family_id: a for a in self.instance.attendances.all()}
+        # Any family ever in the group is a valid id; membership on the date is
+        # the service's rule (sessions.services.session_save).
+        self.fields["hadir"].choices = choices.families
+        self.existing = choices.attendance
         if not is_new:
             self.initial["hadir"] = list(self.existing)
 
@@ -110,13 +93,13 @@ class SessionForm(forms.ModelForm):
                 pass
         return self.instance.date or self.initial["date"]
 
-    def member_bands(self) -> list[selectors.Band]:
-        """Members by age group, each row carrying what is ticked (posted or saved)."""
+    def listing_age_groups(self) -> list[int]:
         if self.is_bound:
-            age_groups = [int(v) for v in self.data.getlist("age_groups") if v.isdigit()]
-        else:
-            age_groups = self.instance.age_groups or []
-        bands = selectors.members_by_age_group(self.group, on=self.listing_date(), age_groups=age_groups)
+            return [int(v) for v in self.data.getlist("age_groups") if v.isdigit()]
+        return self.instance.age_groups or []
+
+    def tick(self, bands: list[selectors.Band]) -> list[selectors.Band]:
+        """Mark on the member rows what is ticked (posted or saved)."""
         ticked = self._ticked_ids()
         for band in bands:
             for row in band.rows:
@@ -138,43 +121,16 @@ class SessionForm(forms.ModelForm):
             return {v for v in (_int(x) for x in self.data.getlist("hadir")) if v}
         return set(self.existing)
 
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("Pertemuan belum terjadi: tanggal tidak boleh di masa depan."))
-        return day
-
     def clean(self):
         data = super().clean()
-        day, age_groups = data.get("date"), data.get("age_groups")
-        if day and age_groups:
-            if found := services.overlapping_session(
-                group=self.group, date=day, age_groups=age_groups, exclude_pk=self.instance.pk
-            ):
-                self.conflict = found[0]
-                self.add_error("age_groups", services.overlap_message(found[1]))
-        if day and "hadir" in data:
+        if "hadir" in data:
             self.attendance = []
-            strangers = []
             for fid in data["hadir"]:
-                family = self.group_families[fid]
-                if family.joined_on > day or (family.left_on and family.left_on <= day):
-                    strangers.append(family.mother_name)
-                    continue
                 attendee = self.data.get(f"attendee_{fid}", Attendance.Attendee.MOTHER)
                 if attendee not in Attendance.Attendee.values:
                     attendee = Attendance.Attendee.MOTHER
                 child_id = _int(self.data.get(f"child_{fid}"))
-                if child_id and child_id not in {c.pk for c in family.children.all()}:
-                    message = _("Anak yang dipilih bukan anak ibu %(name)s.") % {"name": family.mother_name}
-                    self.add_error("hadir", message)
-                    continue
                 self.attendance.append(services.AttendanceEntry(fid, attendee, child_id))
-            if strangers:
-                self.add_error(
-                    "hadir",
-                    _("Bukan anggota kelompok pada tanggal pertemuan: %(names)s.") % {"names": ", ".join(strangers)},
-                )
         return data
 
     attendee_choices = Attendance.Attendee.choices
@@ -274,14 +230,13 @@ class GridRowForm(forms.Form):
 
     def grid_row(self) -> services.GridRow:
         data = self.cleaned_data
-        default_position = Measurement.Position.LYING if self.row.lying_by_default else Measurement.Position.STANDING
         return services.GridRow(
             child=self.row.child,
             present=data["hadir"],
             attendee=data["attendee"] or Attendance.Attendee.MOTHER,
             weight_kg=data["weight"],
             height_cm=data["height"],
-            position=data["position"] or default_position,
+            position=data["position"] or self.row.position,
             confirmed=data["confirm"],
             achieved=set(data["tasks"]),
             offered={m.pk for m in self.row.due},

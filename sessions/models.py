@@ -7,9 +7,7 @@ month's session get a home visit (*kunjungan rumah*).
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +39,8 @@ class CoachingSessionQuerySet(models.QuerySet):
 
 class CoachingSession(models.Model):
     group = models.ForeignKey(BkbGroup, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kelompok"))
-    date = models.DateField(_("tanggal"))
+    # A session is logged after it was held (the printed sheet alone looks ahead).
+    date = models.DateField(_("tanggal"), validators=[not_in_future])
     place = models.CharField(_("tempat"), max_length=160, blank=True)
     # A list of bkb.lib.ages.AgeGroup values: one session often serves several.
     age_groups = models.JSONField(_("kelompok umur"), default=list)
@@ -73,10 +72,6 @@ class CoachingSession(models.Model):
 
     def __str__(self):
         return f"{self.group} {self.date:%d-%m-%Y}"
-
-    def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("Pertemuan belum terjadi: tanggal tidak boleh di masa depan.")})
 
 
 class SessionCadre(models.Model):

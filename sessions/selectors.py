@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from bkb.lib.ages import AgeGroup, add_months, age_in_months
+from bkb.lib.ages import AgeGroup, age_in_months
+from bkb.lib.months import Month
+from cadres.models import Cadre, CadreRole
 from families import kka, measurements
 from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
 from families.services import search_families
 from groups.models import BkbGroup
-from sessions.models import Attendance, CoachingSession, HomeVisit
+from sessions.models import Attendance, CoachingSession, HomeVisit, Topic
 
 NO_CHILD_BAND = -1
 
@@ -76,6 +78,43 @@ def members_by_age_group(group: BkbGroup, *, on: datetime.date, age_groups=()) -
     return bands
 
 
+@dataclass
+class SessionChoices:
+    """What the session screen offers: topics, cadres (with their roles here), the group's families."""
+
+    group: BkbGroup
+    topics: QuerySet
+    cadres: list  # Cadre, each with `roles` (current, in this group) prefetched
+    ran: dict  # {cadre id: role} of a saved session
+    families: list  # (family id, mother's name), any family ever in the group
+    attendance: dict  # {family id: Attendance} of a saved session
+
+
+def session_choices(group: BkbGroup, session: CoachingSession | None = None) -> SessionChoices:
+    """Choices for the session screen (four queries; two more for a saved session)."""
+    saved = session is not None and session.pk is not None
+    # Cadres who ran this session stay listed even if they have since left,
+    # or saving a past session would silently drop them.
+    serving = Q(roles__group=group, roles__ended_on__isnull=True, active=True)
+    if saved:
+        serving |= Q(pk__in=session.session_cadres.values("cadre_id"))
+    cadres = list(
+        Cadre.objects.filter(serving)
+        .distinct()
+        .prefetch_related(Prefetch("roles", queryset=CadreRole.objects.current().filter(group=group)))
+        .order_by("name")
+    )
+    families = list(Family.objects.filter(group=group).values_list("pk", "mother_name"))
+    return SessionChoices(
+        group=group,
+        topics=Topic.objects.filter(Q(active=True) | Q(pk=session.topic_id if session else None)),
+        cadres=cadres,
+        ran=dict(session.session_cadres.values_list("cadre_id", "role")) if saved else {},
+        families=families,
+        attendance={a.family_id: a for a in session.attendances.all()} if saved else {},
+    )
+
+
 def session_list(group: BkbGroup):
     return (
         CoachingSession.objects.filter(group=group)
@@ -102,25 +141,20 @@ def session_detail(session: CoachingSession) -> dict:
 # --- The month's home visits -------------------------------------------------------------
 
 
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    first = month.replace(day=1)
-    return first, add_months(first, 1) - datetime.timedelta(days=1)
-
-
 @dataclass
 class VisitRow:
     family: Family
     visits: list
 
 
-def home_visit_list(group: BkbGroup, *, month: datetime.date, today: datetime.date) -> list[VisitRow]:
+def home_visit_list(group: BkbGroup, *, month: Month, today: datetime.date) -> list[VisitRow]:
     """Member families who came to no session of the group in `month` (*perlu dikunjungi*).
 
     Membership is taken on the month's last day (or today, for the current
     month): someone who joined late in the month is still owed a visit,
     someone who left is not. Two queries.
     """
-    first, last = month_bounds(month)
+    first, last = month.first, month.last
     on = min(last, today)
     attended = Attendance.objects.filter(session__group=group, session__date__range=(first, last)).values("family_id")
     visits = HomeVisit.objects.filter(date__range=(first, last)).select_related("visited_by").order_by("date")
@@ -147,10 +181,11 @@ class SheetChild:
     measurement: Measurement | None = None
     tasks: list = field(default_factory=list)  # SheetTask, the `due` milestones numbered by sheet_bands
 
+    position: str = ""  # measured lying or standing by default, for the child's age (families.measurements)
+
     @property
     def lying_by_default(self) -> bool:
-        # WHO: length (lying) below 24 months, height (standing) from 24 months.
-        return self.months < 24
+        return self.position == Measurement.Position.LYING
 
 
 def sheet_children(group: BkbGroup, *, on: datetime.date, session: CoachingSession | None = None) -> list[SheetChild]:
@@ -170,7 +205,8 @@ def sheet_children(group: BkbGroup, *, on: datetime.date, session: CoachingSessi
     rows = []
     for child in children:
         months = age_in_months(child.birth_date, on)
-        rows.append(SheetChild(child=child, months=months, band=months // 12, due=[]))
+        position = measurements.position_for_age(child.birth_date, on)
+        rows.append(SheetChild(child=child, months=months, band=months // 12, due=[], position=position))
     instrument = Instrument.objects.filter(active=True).first()
     if instrument is None or not rows:
         return _with_measurements(rows, on)
@@ -236,7 +272,7 @@ def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
     """Add `seen_this_month`: by `on`, in `on`'s month, the child came to a session
     (or its family came without naming a child), was measured, was checked on
     the KKA, or its family had a home visit."""
-    start = on.replace(day=1)
+    start = Month.of(on).first
     attended = Attendance.objects.filter(session__date__gte=start, session__date__lte=on).filter(
         Q(child=OuterRef("pk")) | Q(child__isnull=True, family=OuterRef("family_id"))
     )

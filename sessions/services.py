@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bkb.lib.ages import AgeGroup
 from families import kka
-from families.models import Child, Family, Instrument, KkaCheck, MilestoneRecord
+from families.models import Child, Family, Instrument, KkaCheck, MilestoneRecord, member_on_q
 from groups.models import BkbGroup, User
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre
 
@@ -49,24 +49,50 @@ def overlap_message(common: list[int]) -> str:
 
 
 def session_check(session: CoachingSession) -> None:
-    """The session's own rules (age groups, no overlap), without writing; raises ValidationError."""
+    """The session's own rules (age groups, no overlap), without writing; raises ValidationError.
+
+    An overlap error carries the session it overlaps (see `conflict_in`), so
+    the page can link to it.
+    """
     session.full_clean(exclude=["group", "topic", "created_by"])
     if not session.age_groups:
         raise ValidationError({"age_groups": _("Pilih minimal satu kelompok umur.")})
     if found := overlapping_session(
         group=session.group, date=session.date, age_groups=session.age_groups, exclude_pk=session.pk
     ):
-        raise ValidationError({"age_groups": overlap_message(found[1])})
+        error = ValidationError(overlap_message(found[1]), code="overlap")
+        error.conflict = found[0]
+        raise ValidationError({"age_groups": error})
+
+
+def conflict_in(error: ValidationError) -> CoachingSession | None:
+    """The session an overlap error is about, if `error` holds one."""
+    found = error.update_error_dict({}).get("age_groups", [])
+    return next((e.conflict for e in found if isinstance(e, ValidationError) and hasattr(e, "conflict")), None)
 
 
 def _check_members(group: BkbGroup, day: datetime.date, attendance: list[AttendanceEntry]) -> None:
-    members = set(Family.objects.filter(group=group).members_on(day).values_list("pk", flat=True))
-    if any(entry.family_id not in members for entry in attendance):
-        raise ValidationError({"attendance": _("Ada keluarga yang bukan anggota kelompok ini pada tanggal pertemuan.")})
+    """Every family that came was a member of the group on the day, with one of its own children."""
+    family_ids = {entry.family_id for entry in attendance}
+    families = (
+        Family.objects.filter(pk__in=family_ids)
+        .annotate(member=ExpressionWrapper(Q(group=group) & member_on_q(day), output_field=BooleanField()))
+        .only("pk", "mother_name")
+        .order_by("mother_name", "pk")
+    )
+    names = {family.pk: family.mother_name for family in families}
+    members = {family.pk for family in families if family.member}
     child_ids = {entry.child_id for entry in attendance if entry.child_id}
-    owners = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "family_id"))
-    if any(entry.child_id and owners.get(entry.child_id) != entry.family_id for entry in attendance):
-        raise ValidationError({"attendance": _("Anak yang dipilih bukan anak keluarga tersebut.")})
+    owners = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "family_id")) if child_ids else {}
+    errors = []
+    for entry in attendance:
+        if entry.family_id in members and entry.child_id and owners.get(entry.child_id) != entry.family_id:
+            errors.append(_("Anak yang dipilih bukan anak ibu %(name)s.") % {"name": names[entry.family_id]})
+    strangers = [names.get(fid, str(fid)) for fid in sorted(family_ids - members, key=lambda fid: names.get(fid, ""))]
+    if strangers:
+        errors.append(_("Bukan anggota kelompok pada tanggal pertemuan: %(names)s.") % {"names": ", ".join(strangers)})
+    if errors:
+        raise ValidationError({"attendance": errors})
 
 
 @transaction.atomic
@@ -80,12 +106,30 @@ def session_save(
     """Save a session, who ran it and who came, all or nothing.
 
     `cadres` maps cadre id to role (inti/piket/bantu). On edit the cadres
-    and the attendance are replaced by what was submitted.
+    and the attendance are replaced by what was submitted. Raises
+    ValidationError with every refused rule at once (age_groups, attendance).
     """
+    return _session_write(session=session, cadres=cadres, attendance=attendance, user=user)
+
+
+def _session_write(
+    *, session: CoachingSession, cadres: dict[int, str], attendance: list[AttendanceEntry], user: User | None
+) -> CoachingSession:
+    # Inside the caller's transaction (session_save or session_back_fill): opens none of its own.
     # Serialise writes per group so the overlap rule holds under concurrency.
     BkbGroup.objects.select_for_update().filter(pk=session.group_id).first()
-    session_check(session)
-    _check_members(session.group, session.date, attendance)
+    # Every refused rule at once: the session's own and the attendance's.
+    errors: dict[str, list] = {}
+    try:
+        session_check(session)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        _check_members(session.group, session.date, attendance)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
     if session.pk is None:
         session.created_by = user
     session.save()
@@ -179,94 +223,156 @@ def session_back_fill(*, session: CoachingSession, rows: list[GridRow], user: Us
             if row.present and row.child.family_id not in attendance:
                 attendance[row.child.family_id] = AttendanceEntry(row.child.family_id, row.attendee, row.child.pk)
         cadres = dict(session.session_cadres.values_list("cadre_id", "role")) if session.pk else {}
-        session = session_save(session=session, cadres=cadres, attendance=list(attendance.values()), user=user)
+        session = _session_write(session=session, cadres=cadres, attendance=list(attendance.values()), user=user)
 
         failed = False
         for row in rows:
             if row.weight_kg is None and row.height_cm is None:
                 continue
             try:
-                # A savepoint per child: a refused value must not poison the transaction.
-                with transaction.atomic():
-                    measurement_record(
-                        child=row.child,
-                        date=session.date,
-                        weight_kg=row.weight_kg,
-                        height_cm=row.height_cm,
-                        position=row.position,
-                        session=session,
-                        user=user,
-                        confirmed=row.confirmed,
-                    )
+                # No savepoint needed: measurement_record refuses a value before
+                # it writes, so a refusal leaves the transaction usable.
+                measurement_record(
+                    child=row.child,
+                    date=session.date,
+                    weight_kg=row.weight_kg,
+                    height_cm=row.height_cm,
+                    position=row.position,
+                    session=session,
+                    user=user,
+                    confirmed=row.confirmed,
+                )
             except ValidationError as error:
                 failed = True
                 row.errors.update(_error_dict(error))
         if failed:
             raise GridErrors
 
-        recorded = set(
-            MilestoneRecord.objects.filter(child__in=[r.child for r in rows], session=session).values_list(
-                "child_id", "milestone_id"
+        instrument = kka.active_instrument()
+        if instrument is not None:
+            # The grid's KKA column is a check of each present child whose tasks it
+            # showed, but only of a child already assessed on the instrument by the
+            # session's day: a first check goes band by band on the child's KKA
+            # page, and a few ticks of the current band must not make every
+            # earlier task owed (nor a back-entered session start its watches early).
+            shown = [row.child for row in rows if row.present and row.offered]
+            assessed = set(
+                KkaCheck.objects.filter(child__in=shown, instrument=instrument, date__lte=session.date).values_list(
+                    "child_id", flat=True
+                )
             )
-        )
-        new, removed = [], []
-        for row in rows:
-            for milestone_id in row.achieved:
-                if (row.child.pk, milestone_id) not in recorded:
-                    new.append(
-                        MilestoneRecord(
-                            child=row.child,
-                            milestone_id=milestone_id,
-                            achieved_on=session.date,
-                            session=session,
-                            recorded_by=user,
-                        )
-                    )
-            unticked = (row.offered - row.achieved) & {m for c, m in recorded if c == row.child.pk}
-            removed.extend((row.child.pk, milestone_id) for milestone_id in unticked)
-        if removed:
-            # Un-ticking in the grid is explicit: the mark goes, its history stays.
-            q = Q()
-            for child_id, milestone_id in removed:
-                q |= Q(child_id=child_id, milestone_id=milestone_id)
-            kka.marks_remove(MilestoneRecord.objects.filter(q, session=session), user=user)
-        # ignore_conflicts: a task recorded meanwhile elsewhere keeps its earlier date.
-        MilestoneRecord.objects.bulk_create(new, ignore_conflicts=True)
-        _kka_checks_record(session, [row for row in rows if row.present and row.offered], user)
+            findings = [
+                Finding(
+                    child=row.child,
+                    marks={milestone_id: session.date for milestone_id in row.achieved},
+                    # Un-ticking in the grid is explicit: the mark goes, its history stays.
+                    removals=row.offered - row.achieved,
+                    check=row.present and bool(row.offered) and row.child.pk in assessed,
+                )
+                for row in rows
+            ]
+            _kka_findings_write(
+                instrument=instrument, on=session.date, findings=findings, user=user, own_session=session
+            )
     return session
-
-
-def _kka_checks_record(session: CoachingSession, rows: list[GridRow], user: User | None) -> None:
-    """The grid's KKA column is a check of each present child whose tasks it showed.
-
-    Only for children already assessed on the instrument: a first check goes
-    band by band on the child's KKA page, and a few ticks of the current band
-    must not make every earlier task owed.
-    """
-    instrument = kka.active_instrument()
-    if instrument is None or not rows:
-        return
-    # Assessed by the session's day: a back-entered session before a child's
-    # first check must not start its watches early.
-    assessed = set(
-        KkaCheck.objects.filter(
-            child__in=[row.child for row in rows], instrument=instrument, date__lte=session.date
-        ).values_list("child_id", flat=True)
-    )
-    KkaCheck.objects.bulk_create(
-        [
-            KkaCheck(child=row.child, instrument=instrument, date=session.date, session=session, checked_by=user)
-            for row in rows
-            if row.child.pk in assessed
-        ],
-        ignore_conflicts=True,
-    )
 
 
 def _error_dict(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {key: [str(m) for m in ValidationError(value).messages] for key, value in error.error_dict.items()}
     return {"__all__": [str(m) for m in error.messages]}
+
+
+@dataclass
+class Finding:
+    """What a KKA check found for one child: marks to add or re-date, marks to take off."""
+
+    child: Child
+    marks: dict = field(default_factory=dict)  # {milestone id: date first done}
+    removals: set = field(default_factory=set)  # milestone ids, taken off explicitly (kept in the history)
+    check: bool = True  # record the check itself
+    home_visit: HomeVisit | None = None
+
+
+def _kka_findings_write(
+    *,
+    instrument: Instrument,
+    on: datetime.date,
+    findings: list[Finding],
+    user: User | None,
+    sessions: dict | None = None,
+    own_session: CoachingSession | None = None,
+) -> int:
+    """The one writer of KKA marks and checks: the KKA page (one child) and the grid (many).
+
+    A mark and a check are linked to the session held on their date
+    (`sessions`: {date: session}). With `own_session` (the back-entry grid),
+    only that session's own marks are re-dated or taken off, and a mark made
+    meanwhile elsewhere keeps its earlier date. A fixed number of queries
+    whatever the number of children and marks. Returns how many marks changed.
+    """
+    sessions = {own_session.date: own_session} if own_session is not None else (sessions or {})
+    named = Q()
+    for finding in findings:
+        removals = finding.removals - set(finding.marks)
+        finding.removals = removals
+        if finding.marks or removals:
+            named |= Q(child=finding.child, milestone_id__in=[*finding.marks, *removals])
+    existing = {}
+    if named:
+        records = MilestoneRecord.objects.filter(named)
+        if own_session is not None:
+            records = records.filter(session=own_session)
+        existing = {(r.child_id, r.milestone_id): r for r in records}
+
+    to_create, to_update, to_remove = [], [], []
+    for finding in findings:
+        child = finding.child
+        for milestone_id, day in finding.marks.items():
+            record = existing.get((child.pk, milestone_id))
+            if record is None:
+                to_create.append(
+                    MilestoneRecord(
+                        child=child,
+                        milestone_id=milestone_id,
+                        achieved_on=day,
+                        session=sessions.get(day),
+                        recorded_by=user,
+                    )
+                )
+            elif record.achieved_on != day and own_session is None:
+                record.achieved_on = day
+                record.session = sessions.get(day)
+                record.recorded_by = user
+                to_update.append(record)
+        to_remove.extend(existing[key] for key in ((child.pk, pk) for pk in finding.removals) if key in existing)
+    removed = kka.marks_remove(to_remove, user=user)
+    if to_create:
+        # ignore_conflicts: a double tap that raced this one already made the mark,
+        # or a task recorded meanwhile elsewhere keeps its earlier date.
+        MilestoneRecord.objects.bulk_create(to_create, ignore_conflicts=True)
+    if to_update:
+        # bulk_update skips auto_now; set it so the history shows the edit.
+        now = timezone.now()
+        for record in to_update:
+            record.recorded_at = now
+        MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
+    checks = [
+        KkaCheck(
+            child=finding.child,
+            instrument=instrument,
+            date=on,
+            checked_by=user,
+            session=sessions.get(on),
+            home_visit=finding.home_visit,
+        )
+        for finding in findings
+        if finding.check
+    ]
+    if checks:
+        # One check a day per instrument: a second save is the same check.
+        KkaCheck.objects.bulk_create(checks, ignore_conflicts=True)
+    return len(to_create) + len(to_update) + removed
 
 
 @transaction.atomic
@@ -288,42 +394,11 @@ def kka_check_save(
     the family's home visit that day). Returns how many
     marks changed. A fixed number of queries whatever the number of marks.
     """
-    removals = set(removals) - set(marks)
-    existing = {
-        r.milestone_id: r for r in MilestoneRecord.objects.filter(child=child, milestone_id__in=[*marks, *removals])
-    }
     dates = set(marks.values()) | {on}
     sessions = {}
     for session in CoachingSession.objects.filter(group_id=child.family.group_id, date__in=dates).order_by("pk"):
         sessions.setdefault(session.date, session)
-
-    to_create, to_update = [], []
-    for milestone_id, day in marks.items():
-        record = existing.get(milestone_id)
-        if record is None:
-            to_create.append(
-                MilestoneRecord(
-                    child=child, milestone_id=milestone_id, achieved_on=day, session=sessions.get(day), recorded_by=user
-                )
-            )
-        elif record.achieved_on != day:
-            record.achieved_on = day
-            record.session = sessions.get(day)
-            record.recorded_by = user
-            to_update.append(record)
-    removed = kka.marks_remove([existing[pk] for pk in removals if pk in existing], user=user)
-    if to_create:
-        # ignore_conflicts: a double tap that raced this one already made the mark.
-        MilestoneRecord.objects.bulk_create(to_create, ignore_conflicts=True)
-    if to_update:
-        # bulk_update skips auto_now; set it so the history shows the edit.
-        now = timezone.now()
-        for record in to_update:
-            record.recorded_at = now
-        MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
     # The check happened during the group's session that day, or the family's home visit.
     visit = HomeVisit.objects.filter(family_id=child.family_id, date=on).order_by("pk").first()
-    kka.kka_check_record(
-        child=child, instrument=instrument, on=on, user=user, session=sessions.get(on), home_visit=visit
-    )
-    return len(to_create) + len(to_update) + removed
+    finding = Finding(child=child, marks=dict(marks), removals=set(removals), home_visit=visit)
+    return _kka_findings_write(instrument=instrument, on=on, findings=[finding], user=user, sessions=sessions)

@@ -7,34 +7,27 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bkb.lib.ages import add_months
-from bkb.lib.inputs import param_day, param_text, parse_day
+from bkb.lib.inputs import param_day, param_text, parse_day, parse_month
 from bkb.lib.months import Month
 from bkb.lib.pdf import render_pdf
-from cadres.access import can_write_registers, get_group_for, require
+from bkb.lib.validators import not_in_future
+from cadres.access import can_write_registers, get_group_for
 from families import kka
 from families.access import get_child_for, get_family_for
 from families.forms import KkaCheckForm
-from families.models import Family, Measurement
+from families.models import Family
 from groups import once
 from sessions import selectors, services, whatsapp
+from sessions.access import get_session_for
 from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
 from sessions.models import Attendance, CoachingSession
-
-
-def get_session_for(user, pk, *, write: bool = False) -> CoachingSession:
-    session = get_object_or_404(
-        CoachingSession.objects.visible_to(user).select_related("group__desa__parent", "topic"), pk=pk
-    )
-    if write:
-        require(can_write_registers(user))
-    return session
 
 
 def _day_param(request) -> datetime.date | None:
@@ -50,19 +43,17 @@ def _day_param(request) -> datetime.date | None:
     return day
 
 
-def _month_param(request) -> datetime.date:
-    try:
-        return Month.parse(request.GET.get("bulan", "")).first
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+def _month_param(request) -> Month:
+    """The `bulan` a page was opened for; an unreadable one falls back to this month."""
+    return parse_month(request.GET.get("bulan", "")) or Month.of(timezone.localdate())
 
 
 def _add_errors(form, error: ValidationError) -> None:
     """Service errors go beside the field they concern, else at the top."""
     aliases = {"attendance": "hadir"}
-    for key, texts in error.message_dict.items():
+    for key, errors in error.update_error_dict({}).items():
         field = aliases.get(key, key)
-        form.add_error(field if field in form.fields else None, texts)
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def session_list(request, group_id):
@@ -88,7 +79,9 @@ def session_edit(request, group_id=None, pk=None):
     else:
         group = get_group_for(request.user, group_id, write=True)
         session = CoachingSession(group=group)
-    form = SessionForm(request.POST or None, instance=session, group=group, day=_day_param(request))
+    choices = selectors.session_choices(group, session)
+    form = SessionForm(request.POST or None, instance=session, choices=choices, day=_day_param(request))
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_save(
@@ -97,13 +90,22 @@ def session_edit(request, group_id=None, pk=None):
             once.record(request, reverse("sessions:detail", args=[session.pk]))
         except ValidationError as error:
             _add_errors(form, error)
+            conflict = services.conflict_in(error)
         else:
             messages.success(request, _("Pertemuan %(date)s tersimpan.") % {"date": session.date.strftime("%d-%m-%Y")})
             return redirect("sessions:detail", pk=session.pk)
     return render(
         request,
         "sessions/session_form.html",
-        {"form": form, "group": group, "session": session, "bands": form.member_bands()},
+        {
+            "form": form,
+            "group": group,
+            "session": session,
+            "conflict": conflict,
+            "bands": form.tick(
+                selectors.members_by_age_group(group, on=form.listing_date(), age_groups=form.listing_age_groups())
+            ),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -127,9 +129,9 @@ def home_visits(request, group_id):
         "sessions/home_visit_list.html",
         {
             "group": group,
-            "month": month,
-            "previous": add_months(month, -1),
-            "next": add_months(month, 1) if add_months(month, 1) <= today else None,
+            "month": month.first,
+            "previous": month.previous().first,
+            "next": month.next().first if month.next().first <= today else None,
             "rows": selectors.home_visit_list(group, month=month, today=today),
             "can_write": can_write_registers(request.user),
         },
@@ -141,7 +143,7 @@ def home_visits(request, group_id):
 def home_visit_create(request, family_id):
     family = get_family_for(request.user, family_id, write=True)
     month = _month_param(request)
-    back = reverse("sessions:home_visits", args=[family.group_id]) + f"?bulan={month:%Y-%m}"
+    back = reverse("sessions:home_visits", args=[family.group_id]) + f"?bulan={month}"
     form = HomeVisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +227,9 @@ def session_sheet_pdf(request, group_id):
 def session_back_entry(request, group_id):
     group = get_group_for(request.user, group_id, write=True)
     day = _day_param(request) or timezone.localdate()
-    if day > timezone.localdate():
+    try:
+        not_in_future(day)  # the grid logs a session that was held
+    except ValidationError:
         messages.error(request, _("Pertemuan belum terjadi: tanggal tidak boleh di masa depan."))
         return redirect(reverse("sessions:back_entry", args=[group.pk]) + f"?tanggal={timezone.localdate():%Y-%m-%d}")
     session_pk = request.GET.get("pertemuan", "")
@@ -260,7 +264,7 @@ def session_back_entry(request, group_id):
             m = row.measurement
             initial.update(weight=m.weight_kg, height=m.height_cm, position=m.position)
         else:
-            initial["position"] = Measurement.Position.LYING if row.lying_by_default else Measurement.Position.STANDING
+            initial["position"] = row.position
         forms_.append(GridRowForm(data, row=row, prefix=f"c{row.child.pk}", initial=initial))
 
     if request.method == "POST" and _grid_valid(top, forms_, session=session, group=group, day=day):

@@ -21,6 +21,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bkb.lib.months import Month
+
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2100, 12, 31)
 # A search box or a filter never needs more; a longer value is cut, not refused.
@@ -141,6 +143,14 @@ def parse_day(text: str | None) -> datetime.date | None:
     """'2026-11-24' -> date; None for anything else, including years outside 1900-2100."""
     try:
         return in_range(parse_date((text or "").strip()))
+    except ValueError:
+        return None
+
+
+def parse_month(text: str | None) -> Month | None:
+    """'2026-11' -> Month(2026, 11); None for anything else, including years outside 2000-2100."""
+    try:
+        return Month.parse((text or "").strip())
     except ValueError:
         return None
 

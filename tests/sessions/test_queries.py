@@ -33,19 +33,32 @@ def big_group(request, world, day):
     return {"group": group, "session": sessions[0], "size": request.param}
 
 
-# Each page starts with 3 queries (login session, user, group or session in
-# scope); the rest are its own reads, none per family.
+# Each page starts with 3 queries: the login session, the user, and the group
+# or session in scope (cadres.access / sessions.access). The rest are its own
+# reads, named one per line below, none per family.
 PAGES = [
-    ("sessions:list", "group", 4),  # + sessions with attendance counts
-    # + cadres, their roles, families (choices), their children, members on the date,
-    #   their children in the programme, topics
+    # 4. the group's sessions with their attendance counts
+    ("sessions:list", "group", 4),
+    # 4. cadres serving the group   5. their current roles here (prefetch)
+    # 6. the group's families (the `hadir` choices)
+    # 7. members on the date   8. their children in the programme (prefetch)
+    # 9. topics (when the select renders)
+    # (nine today: the budget's tenth was the families' children, whose check moved to the service)
     ("sessions:create", "group", 10),
-    ("sessions:edit", "session", 12),  # + the session's cadres and attendance
-    ("sessions:detail", "session", 6),  # + cadres, attendance, absent members
-    ("sessions:whatsapp", "session", 7),  # + attendance, absent members, current members
-    ("sessions:home_visits", "group", 5),  # + members without attendance, their visits that month
-    ("sessions:sheet_pdf", "group", 8),  # + children, instrument, milestones, records, measurements
-    ("sessions:back_entry", "group", 11),  # + the date's session, topics, the sheet's reads, attendance
+    # as create, plus: the session's cadres and roles (`ran`), the session's attendance
+    ("sessions:edit", "session", 12),
+    # 4. cadres who ran it   5. attendance with family and child   6. absent members
+    ("sessions:detail", "session", 6),
+    # 4. cadres   5. attendance   6. absent members   7. current members (the invitation)
+    ("sessions:whatsapp", "session", 7),
+    # 4. members who came to no session that month   5. their visits that month (prefetch)
+    ("sessions:home_visits", "group", 5),
+    # 4. children in the programme   5. the active instrument   6. its milestones for their ages
+    # 7. marks of those children   8. measurements on the day
+    ("sessions:sheet_pdf", "group", 8),
+    # 4. the date's session   5-9. the sheet's five reads (as sheet_pdf)
+    # 10. the session's attendance   11. topics (when the select renders)
+    ("sessions:back_entry", "group", 11),
 ]
 
 
