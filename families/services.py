@@ -92,12 +92,16 @@ def describe_duplicate(child: Child) -> str:
     }
 
 
-@transaction.atomic
-def family_save_with_children(*, family_form, child_formset) -> Family:
-    """Save a family and its children together: all of it or none of it."""
-    family = family_form.save()
-    child_formset.instance = family
-    child_formset.save()
+def family_save_with_children(*, family: Family, children: list[Child], removed_children: list[Child] = ()) -> Family:
+    """Save a family (unsaved or edited in memory) with its new or edited children, and
+    delete the children taken off the form: all of it or none of it."""
+    with transaction.atomic():
+        family.save()
+        for child in removed_children:
+            child.delete()
+        for child in children:
+            child.family = family
+            child.save()
     return family
 
 

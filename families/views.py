@@ -36,7 +36,12 @@ def family_edit(request, group_id=None, pk=None):
     form = FamilyForm(data, instance=family, group=group)
     children = ChildFormSet(data, instance=family, group=group, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
-        family = services.family_save_with_children(family_form=form, child_formset=children)
+        children.save(commit=False)  # fills new_objects, changed_objects and deleted_objects, writes nothing
+        family = services.family_save_with_children(
+            family=form.save(commit=False),
+            children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
+            removed_children=children.deleted_objects,
+        )
         once.record(request, reverse("families:detail", args=[family.pk]))
         messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
         return redirect("families:detail", pk=family.pk)

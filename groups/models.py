@@ -156,7 +156,7 @@ class User(AbstractUser):
 class BkbGroupQuerySet(models.QuerySet):
     def in_area(self, area: "Area") -> "BkbGroupQuerySet":
         """The active groups under `area`: the groups an area's figures and prints cover."""
-        return self.in_area(area)
+        return self.filter(desa__path__startswith=area.path, active=True)
 
 
 class BkbGroup(models.Model):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bkb.lib.ages import add_months, age_group, age_in_months
-from families.selectors import roster
+from sessions.selectors import roster
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bkb.lib.ages import add_months
-from families.selectors import roster
+from sessions.selectors import roster
 from sessions.models import Attendance, HomeVisit
 from tests import factories as f
 
