@@ -12,6 +12,7 @@ from django.urls import reverse
 from bkb.lib.ages import add_months, age_in_months
 from families import kka
 from families.models import Child, KkaCheck, Milestone, MilestoneRecord, MilestoneRecordRemoval, Referral
+from sessions import services as session_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -394,7 +395,7 @@ def test_check_save_creates_redates_removes_and_links_the_session(world):
     f.milestone_record(child, c, ON - 40 * DAY)
     f.milestone_record(child, d, ON - 40 * DAY)
 
-    changed = kka.kka_check_save(
+    changed = session_services.kka_check_save(
         child=child,
         instrument=instrument,
         on=ON,
@@ -426,11 +427,13 @@ def test_check_save_creates_redates_removes_and_links_the_session(world):
     from sessions.models import HomeVisit
 
     visit = HomeVisit.objects.create(family=child.family, date=ON - DAY)
-    kka.kka_check_save(child=child, instrument=instrument, on=ON - DAY, marks={}, user=world["cadre_a"])
+    session_services.kka_check_save(child=child, instrument=instrument, on=ON - DAY, marks={}, user=world["cadre_a"])
     assert KkaCheck.objects.get(date=ON - DAY).home_visit == visit
     KkaCheck.objects.filter(date=ON - DAY).delete()
     # A second save the same day is the same check.
-    assert kka.kka_check_save(child=child, instrument=instrument, on=ON, marks={}, user=world["cadre_a"]) == 0
+    assert (
+        session_services.kka_check_save(child=child, instrument=instrument, on=ON, marks={}, user=world["cadre_a"]) == 0
+    )
     assert KkaCheck.objects.count() == 1
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bkb.lib.ages import add_months
-from sessions.selectors import roster
 from sessions.models import Attendance, HomeVisit
+from sessions.selectors import roster
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
