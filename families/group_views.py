@@ -18,7 +18,7 @@ from cadres.forms import SupervisionVisitForm
 from cadres.models import Cadre, CadreRole, SupervisionVisit
 from families.models import Family, in_programme_q, member_on_q
 from groups import once
-from groups.access import can_record_supervision
+from groups.access import can_edit_groups, can_record_supervision
 from groups.forms import BkbGroupForm
 
 
@@ -50,7 +50,9 @@ def group_list(request):
         )
         .order_by("desa__parent__name", "desa__name", "name")
     )
-    return render(request, "groups/group_list.html", {"groups": groups})
+    return render(
+        request, "groups/group_list.html", {"groups": groups, "can_edit_groups": can_edit_groups(request.user)}
+    )
 
 
 def group_detail(request, pk):
@@ -83,6 +85,8 @@ def group_detail(request, pk):
             "visits": visits,
             "last_month": str(Month.of(today).previous()),
             "can_manage_cadres": can_keep_group_books(request.user, group),
+            "can_edit_group": can_edit_groups(request.user),
+            "can_record_visit": can_record_supervision(request.user),
         },
     )
 
@@ -90,7 +94,7 @@ def group_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @once.guard
 def group_edit(request, pk=None):
-    require(request.user.is_bkb_admin)
+    require(can_edit_groups(request.user))
     group = get_group_for(request.user, pk) if pk else None
     form = BkbGroupForm(request.POST or None, instance=group, user=request.user)
     if request.method == "POST" and form.is_valid():
