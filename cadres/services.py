@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from cadres.models import Cadre, CadreRole, Training
+from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
 from groups.models import BkbGroup
 
 
@@ -79,3 +79,12 @@ def cadre_save(
 def training_record(*, cadre: Cadre, kind: str, date: datetime.date, organiser: str = "") -> Training:
     with transaction.atomic():
         return Training.objects.create(cadre=cadre, kind=kind, date=date, organiser=organiser)
+
+
+def supervision_visit_record(
+    *, group: BkbGroup, supervisor, date: datetime.date, findings: str = "", follow_up: str = ""
+) -> SupervisionVisit:
+    with transaction.atomic():
+        return SupervisionVisit.objects.create(
+            group=group, supervisor=supervisor, date=date, findings=findings, follow_up=follow_up
+        )

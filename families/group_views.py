@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bkb.lib.months import Month
+from cadres import services as cadre_services
 from cadres.access import can_keep_group_books, get_group_for, groups_visible_to, require
 from cadres.forms import SupervisionVisitForm
 from cadres.models import Cadre, CadreRole, SupervisionVisit
@@ -110,11 +111,13 @@ def group_edit(request, pk=None):
 def supervision_visit_create(request, pk):
     group = get_group_for(request.user, pk)
     require(can_record_supervision(request.user))
-    form = SupervisionVisitForm(request.POST or None, initial={"date": timezone.localdate()})
-    form.instance.group = group
-    form.instance.supervisor = request.user
+    form = SupervisionVisitForm(
+        request.POST or None,
+        instance=SupervisionVisit(group=group, supervisor=request.user),
+        initial={"date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        cadre_services.supervision_visit_record(group=group, supervisor=request.user, **form.cleaned_data)
         once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Kunjungan pembinaan tersimpan."))
         return redirect("groups:detail", pk=group.pk)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bkb.lib.inputs import search_key
-from families.models import Child, Family
+from families.models import Child, Family, Referral
 from groups.models import Area, BkbGroup
 
 
@@ -103,6 +103,18 @@ def family_save_with_children(*, family: Family, children: list[Child], removed_
             child.family = family
             child.save()
     return family
+
+
+def referral_record(*, child: Child, user, date: datetime.date, referred_to: str, reason: str = "") -> Referral:
+    with transaction.atomic():
+        return Referral.objects.create(child=child, created_by=user, date=date, referred_to=referred_to, reason=reason)
+
+
+def referral_close(*, referral: Referral, closed_on: datetime.date, outcome: str) -> Referral:
+    with transaction.atomic():
+        referral.closed_on, referral.outcome = closed_on, outcome
+        referral.save(update_fields=["closed_on", "outcome"])
+    return referral
 
 
 def search_families(queryset, query: str):

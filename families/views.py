@@ -132,9 +132,7 @@ def referral_add(request, pk):
     child = get_child_for(request.user, pk, write=True)
     form = ReferralForm(request.POST or None, child=child, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        referral = form.save(commit=False)
-        referral.created_by = request.user
-        referral.save()
+        referral = services.referral_record(child=child, user=request.user, **form.cleaned_data)
         once.record(request, reverse("families:child_detail", args=[child.pk]))
         messages.success(request, _("Rujukan ke %(to)s tercatat.") % {"to": referral.referred_to})
         return redirect("families:child_detail", pk=child.pk)
@@ -152,7 +150,7 @@ def referral_close(request, pk):
     child = referral.child
     form = ReferralCloseForm(request.POST or None, instance=referral, initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.referral_close(referral=referral, **form.cleaned_data)
         messages.success(request, _("Rujukan ke %(to)s selesai.") % {"to": referral.referred_to})
         return redirect("families:child_detail", pk=child.pk)
     return render(
