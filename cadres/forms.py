@@ -1,11 +1,9 @@
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib import inputs
 from bkb.lib.validators import normalise_phone, number_as_typed
-from cadres import services
 from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
 
 
@@ -27,34 +25,13 @@ class CadreForm(forms.ModelForm):
 
 
 class BaseRoleFormSet(BaseInlineFormSet):
-    """The cadre's open roles in one group. Removing or changing a role ends
-    it today and keeps it as history (cadres.services), so past months stay
-    as they were."""
+    """The cadre's open roles in one group. Saving goes through cadres.services.cadre_save:
+    removing or changing a role ends it today and keeps it as history, so past
+    months stay as they were."""
 
     def __init__(self, *args, group, **kwargs):
         self.group = group
         super().__init__(*args, queryset=CadreRole.objects.current().filter(group=group), **kwargs)
-
-    def save(self, commit=True):
-        # A cadre entered into the register with her roles served from the day
-        # she joined; a role added to a cadre already on record starts today.
-        today = timezone.localdate()
-        new_cadre = not CadreRole.objects.filter(cadre=self.instance).exists()
-        self.starts_on = min(self.instance.date_joined, today) if new_cadre else today
-        return super().save(commit=commit)
-
-    def save_new(self, form, commit=True):
-        form.instance.started_on = self.starts_on
-        return super().save_new(form, commit=commit)
-
-    def save_existing(self, form, obj, commit=True):
-        if {"role", "age_group"} & set(form.changed_data):
-            return services.role_change(role=form.save(commit=False), on=timezone.localdate())
-        return super().save_existing(form, obj, commit=commit)
-
-    def delete_existing(self, obj, commit=True):
-        if commit:
-            services.role_end(role=obj, on=timezone.localdate())
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)

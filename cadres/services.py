@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from cadres.models import Cadre, CadreRole
+from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
+from groups.models import BkbGroup
 
 
 def role_end(*, role: CadreRole, on: datetime.date) -> CadreRole:
@@ -21,12 +22,11 @@ def role_end(*, role: CadreRole, on: datetime.date) -> CadreRole:
     return role
 
 
-@transaction.atomic
 def role_change(*, role: CadreRole, on: datetime.date) -> CadreRole:
     """Save `role` (edited in memory) as a new role from `on`, ending the one it replaces.
 
     A correction made the day the role started just edits it: no day was
-    ever counted with the old value.
+    ever counted with the old value. Call it inside a transaction (cadre_save's).
     """
     old = CadreRole.objects.select_for_update().get(pk=role.pk)
     if old.started_on >= on:
@@ -42,3 +42,49 @@ def role_change(*, role: CadreRole, on: datetime.date) -> CadreRole:
 def cadre_roles_end(*, cadre: Cadre, on: datetime.date) -> int:
     """A cadre who stops serving keeps her roles as history, each ending on `on`."""
     return CadreRole.objects.current().filter(cadre=cadre).update(ended_on=Greatest(F("started_on"), Value(on)))
+
+
+def cadre_save(
+    *,
+    cadre: Cadre,
+    group: BkbGroup,
+    on: datetime.date,
+    new_roles: list[CadreRole] = (),
+    changed_roles: list[CadreRole] = (),
+    removed_roles: list[CadreRole] = (),
+) -> Cadre:
+    """Save a cadre (new or edited in memory) and her roles in `group`, as of `on`.
+
+    A cadre entered into the register with her roles served from the day she
+    joined; a role added to a cadre already on record starts on `on`. A changed
+    or removed role ends on `on` and stays as history; a cadre no longer active
+    ends all her open roles.
+    """
+    with transaction.atomic():
+        new_cadre = cadre.pk is None or not CadreRole.objects.filter(cadre=cadre).exists()
+        cadre.save()
+        starts_on = min(cadre.date_joined, on) if new_cadre else on
+        for role in removed_roles:
+            role_end(role=role, on=on)
+        for role in changed_roles:
+            role_change(role=role, on=on)
+        for role in new_roles:
+            role.cadre, role.group, role.started_on = cadre, group, starts_on
+            role.save()
+        if not cadre.active:
+            cadre_roles_end(cadre=cadre, on=on)
+    return cadre
+
+
+def training_record(*, cadre: Cadre, kind: str, date: datetime.date, organiser: str = "") -> Training:
+    with transaction.atomic():
+        return Training.objects.create(cadre=cadre, kind=kind, date=date, organiser=organiser)
+
+
+def supervision_visit_record(
+    *, group: BkbGroup, supervisor, date: datetime.date, findings: str = "", follow_up: str = ""
+) -> SupervisionVisit:
+    with transaction.atomic():
+        return SupervisionVisit.objects.create(
+            group=group, supervisor=supervisor, date=date, findings=findings, follow_up=follow_up
+        )

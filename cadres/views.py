@@ -1,7 +1,6 @@
 """Cadre pages: profile with roles and training, add/edit within a group."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cadres import services
 from cadres.access import can_keep_group_books, get_cadre_for, get_group_for, groups_visible_to, require
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
-from cadres.models import Cadre
-from cadres.services import cadre_roles_end
+from cadres.models import Cadre, Training
 from groups import once
 
 
@@ -54,13 +53,16 @@ def cadre_edit(request, group_id, pk=None):
     form = CadreForm(request.POST or None, instance=cadre)
     roles = RoleFormSet(request.POST or None, instance=cadre, group=group, prefix="roles")
     if request.method == "POST" and form.is_valid() and roles.is_valid():
-        with transaction.atomic():
-            cadre = form.save()
-            roles.instance = cadre
-            roles.save()
-            if not cadre.active:
-                cadre_roles_end(cadre=cadre, on=timezone.localdate())
-            once.record(request, reverse("groups:detail", args=[group.pk]))
+        roles.save(commit=False)  # sorts the roles into new, changed and deleted; writes nothing
+        cadre = services.cadre_save(
+            cadre=form.save(commit=False),
+            group=group,
+            on=timezone.localdate(),
+            new_roles=roles.new_objects,
+            changed_roles=[role for role, _fields in roles.changed_objects],
+            removed_roles=roles.deleted_objects,
+        )
+        once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Data kader %(name)s tersimpan.") % {"name": cadre.name})
         return redirect("groups:detail", pk=group.pk)
     return render(request, "cadres/cadre_form.html", {"form": form, "roles": roles, "group": group, "cadre": cadre})
@@ -71,10 +73,9 @@ def cadre_edit(request, group_id, pk=None):
 def training_create(request, pk):
     # Supervisors may record training too: the PKB/PLKB is often the one who ran it.
     cadre = get_cadre_for(request.user, pk)
-    form = TrainingForm(request.POST)
-    form.instance.cadre = cadre
+    form = TrainingForm(request.POST, instance=Training(cadre=cadre))
     if form.is_valid():
-        form.save()
+        services.training_record(cadre=cadre, **form.cleaned_data)
         once.record(request, reverse("cadres:detail", args=[cadre.pk]))
         messages.success(request, _("Pelatihan tercatat."))
         return redirect("cadres:detail", pk=cadre.pk)

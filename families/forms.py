@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib import inputs
@@ -42,8 +41,6 @@ class FamilyForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "joined_on": DateInput(),
-            "left_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 2}),
             "mother_nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "kk_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -100,7 +97,6 @@ class ChildForm(forms.ModelForm):
         formfield_callback = inputs.formfield
         fields = ["name", "sex", "birth_date", "nik", "birth_weight_kg", "birth_length_cm"]
         widgets = {
-            "birth_date": DateInput(),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
@@ -206,7 +202,7 @@ class ReferralForm(forms.ModelForm):
         model = Referral
         formfield_callback = inputs.formfield
         fields = ["date", "referred_to", "reason"]
-        widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, child, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,18 +220,12 @@ class ReferralCloseForm(forms.ModelForm):
         model = Referral
         formfield_callback = inputs.formfield
         fields = ["closed_on", "outcome"]
-        widgets = {"closed_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"outcome": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closed_on"].required = True
         self.fields["outcome"].required = True
-
-    def clean_closed_on(self):
-        day = self.cleaned_data["closed_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("Tanggal selesai tidak boleh di masa depan."))
-        return day
 
 
 @dataclass

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bkb.lib.months import Month
+from cadres import services as cadre_services
 from cadres.access import can_keep_group_books, get_group_for, groups_visible_to, require
 from cadres.forms import SupervisionVisitForm
 from cadres.models import Cadre, CadreRole, SupervisionVisit
 from families.models import Family, in_programme_q, member_on_q
 from groups import once
-from groups.access import can_record_supervision
+from groups.access import can_edit_groups, can_record_supervision
 from groups.forms import BkbGroupForm
 
 
@@ -50,7 +51,9 @@ def group_list(request):
         )
         .order_by("desa__parent__name", "desa__name", "name")
     )
-    return render(request, "groups/group_list.html", {"groups": groups})
+    return render(
+        request, "groups/group_list.html", {"groups": groups, "can_edit_groups": can_edit_groups(request.user)}
+    )
 
 
 def group_detail(request, pk):
@@ -83,6 +86,8 @@ def group_detail(request, pk):
             "visits": visits,
             "last_month": str(Month.of(today).previous()),
             "can_manage_cadres": can_keep_group_books(request.user, group),
+            "can_edit_group": can_edit_groups(request.user),
+            "can_record_visit": can_record_supervision(request.user),
         },
     )
 
@@ -90,7 +95,7 @@ def group_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @once.guard
 def group_edit(request, pk=None):
-    require(request.user.is_bkb_admin)
+    require(can_edit_groups(request.user))
     group = get_group_for(request.user, pk) if pk else None
     form = BkbGroupForm(request.POST or None, instance=group, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -106,11 +111,13 @@ def group_edit(request, pk=None):
 def supervision_visit_create(request, pk):
     group = get_group_for(request.user, pk)
     require(can_record_supervision(request.user))
-    form = SupervisionVisitForm(request.POST or None, initial={"date": timezone.localdate()})
-    form.instance.group = group
-    form.instance.supervisor = request.user
+    form = SupervisionVisitForm(
+        request.POST or None,
+        instance=SupervisionVisit(group=group, supervisor=request.user),
+        initial={"date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        cadre_services.supervision_visit_record(group=group, supervisor=request.user, **form.cleaned_data)
         once.record(request, reverse("groups:detail", args=[group.pk]))
         messages.success(request, _("Kunjungan pembinaan tersimpan."))
         return redirect("groups:detail", pk=group.pk)

@@ -74,9 +74,6 @@ from families.models import (
 OWED_AFTER_MONTHS = 3
 REFER_AFTER_MONTHS = 6
 WATCH_MONTHS = REFER_AFTER_MONTHS - OWED_AFTER_MONTHS
-# Instruments cover 0-72 months, so no task can reach "refer" after 78 months;
-# the SQL age is capped there to keep its CASE short.
-_AGE_CAP_MONTHS = 72 + REFER_AFTER_MONTHS
 
 
 class KkaStatus:
@@ -101,6 +98,16 @@ class KkaStatus:
         PERLU_RUJUKAN: "danger",
         SUDAH_DIRUJUK: "info",
     }
+
+    @classmethod
+    def needs_referral(cls, status: str, referred: bool) -> bool:
+        """Perlu rujukan and not yet referred: the cadre is asked to refer (the "belum dirujuk" flag)."""
+        return status == cls.PERLU_RUJUKAN and not referred
+
+    @classmethod
+    def needs_referral_q(cls) -> Q:
+        """needs_referral for a queryset annotated by annotate_kka_status."""
+        return Q(kka_status=cls.PERLU_RUJUKAN, kka_referred=False)
 
     @classmethod
     def shown(cls, status: str, referred: bool) -> str:
@@ -228,7 +235,7 @@ class KkaCard:
     @property
     def needs_referral(self) -> bool:
         """Perlu rujukan and not yet referred: the page asks the cadre to refer."""
-        return self.status == KkaStatus.PERLU_RUJUKAN and not self.referred
+        return KkaStatus.needs_referral(self.status, self.referred)
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)
@@ -298,16 +305,32 @@ def child_card(child: Child, on: datetime.date, *, instrument: Instrument | None
     )
 
 
-def age_months_expression(on: datetime.date, *, cap: int = _AGE_CAP_MONTHS) -> Case:
-    """Completed months on `on` as SQL, capped at `cap`; NULL if not yet born.
+def _date_parts(day) -> tuple:
+    if isinstance(day, datetime.date):
+        return Value(day.year), Value(day.month), Value(day.day)
+    return ExtractYear(day), ExtractMonth(day), ExtractDay(day)
 
-    Relies on: age_in_months(born, on) >= n  <=>  born <= add_months(on, -n),
-    so the age is the largest n whose cut-off date the birth date reaches.
-    Plain date comparisons work the same on PostgreSQL and SQLite, unlike
-    month arithmetic in SQL.
+
+def age_months_sql(born, on) -> Case:
+    """age_in_months(born, on) as SQL: completed months, the day of birth each month.
+
+    `born` and `on` are each a date or an expression (a column name, an OuterRef).
+    Built from the year, month and day parts, the same on PostgreSQL and SQLite,
+    unlike date arithmetic. Negative before birth.
     """
-    whens = [When(birth_date__lte=add_months(on, -n), then=Value(n)) for n in range(cap, -1, -1)]
-    return Case(*whens, default=None, output_field=IntegerField())
+    born_year, born_month, born_day = _date_parts(born)
+    on_year, on_month, on_day = _date_parts(on)
+    months = (on_year - born_year) * 12 + on_month - born_month
+    return Case(
+        When(LessThan(on_day, born_day), then=months - 1),
+        default=months,
+        output_field=IntegerField(),
+    )
+
+
+def age_months_expression(on: datetime.date) -> Case:
+    """A Child's completed months on `on`, as SQL."""
+    return age_months_sql("birth_date", on)
 
 
 def _tasks_missing_by(on: datetime.date, months_late: int, *, due_after: str | None = None) -> Exists:
@@ -325,21 +348,15 @@ def _tasks_missing_by(on: datetime.date, months_late: int, *, due_after: str | N
     return Exists(tasks.exclude(Exists(marked)))
 
 
-def _checked_by(on: datetime.date) -> Exists:
-    """A KKA check of the child on the instrument in use, dated by `on`."""
-    return Exists(KkaCheck.objects.filter(child=OuterRef("pk"), instrument__active=True, date__lte=on))
+def checked_by(on: datetime.date, *, instrument: Instrument | None = None) -> Exists:
+    """For a Child queryset: a KKA check dated by `on` on `instrument` (default: the one in use)."""
+    on_instrument = {"instrument": instrument} if instrument is not None else {"instrument__active": True}
+    return Exists(KkaCheck.objects.filter(child=OuterRef("pk"), date__lte=on, **on_instrument))
 
 
 def _age_at_latest_referral(on: datetime.date) -> Subquery:
-    """age_in_months(birth date, latest referral dated by `on`) in SQL, from the
-    year, month and day parts (portable, unlike date arithmetic)."""
-    born = OuterRef("birth_date")
-    months = (ExtractYear("date") - ExtractYear(born)) * 12 + ExtractMonth("date") - ExtractMonth(born)
-    age = Case(
-        When(LessThan(ExtractDay("date"), ExtractDay(born)), then=months - 1),
-        default=months,
-        output_field=IntegerField(),
-    )
+    """The child's age in months at its latest referral dated by `on`, in SQL."""
+    age = age_months_sql(OuterRef("birth_date"), "date")
     referrals = Referral.objects.filter(child=OuterRef("pk"), date__lte=on).order_by("-date", "-pk")
     return Subquery(referrals.annotate(age=age).values("age")[:1])
 
@@ -360,10 +377,10 @@ def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
     )
     return children.annotate(
         kka_status=Case(
-            When(~_checked_by(on), then=Value(KkaStatus.BELUM_DINILAI)),
+            When(~checked_by(on), then=Value(KkaStatus.BELUM_DINILAI)),
             # The watch ends three months after the first check at the earliest.
             When(
-                Q(_checked_by(add_months(on, -WATCH_MONTHS))) & Q(_tasks_missing_by(on, REFER_AFTER_MONTHS)),
+                Q(checked_by(add_months(on, -WATCH_MONTHS))) & Q(_tasks_missing_by(on, REFER_AFTER_MONTHS)),
                 then=Value(KkaStatus.PERLU_RUJUKAN),
             ),
             When(_tasks_missing_by(on, OWED_AFTER_MONTHS), then=Value(KkaStatus.TERHUTANG)),
@@ -430,8 +447,4 @@ def kka_check_record(
 
 def children_to_reassess(instrument: Instrument, on: datetime.date) -> int:
     """How many children in the programme on `on` would be *belum dinilai* on `instrument`."""
-    return (
-        Child.objects.in_programme_on(on)
-        .exclude(Exists(KkaCheck.objects.filter(child=OuterRef("pk"), instrument=instrument, date__lte=on)))
-        .count()
-    )
+    return Child.objects.in_programme_on(on).exclude(checked_by(on, instrument=instrument)).count()

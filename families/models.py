@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from bkb.lib.ages import age_group, age_in_months, born_after_for_programme
+from bkb.lib.ages import PROGRAMME_END_MONTHS, age_group, age_in_months, born_after_for_programme
 from bkb.lib.inputs import format_decimal, search_key
-from bkb.lib.validators import not_in_future, validate_nik, validate_phone
+from bkb.lib.validators import NotInFuture, not_in_future, validate_nik, validate_phone
 from cadres.access import groups_visible_to
 from cadres.models import Sex
 from groups.models import BkbGroup
@@ -114,7 +114,11 @@ class Family(models.Model):
     welfare_stage = models.CharField(_("tahapan KS"), max_length=10, choices=WelfareStage.choices, blank=True)
     is_pkh = models.BooleanField(_("KPM PKH"), default=False)
     stunting_risk = models.BooleanField(_("keluarga berisiko stunting (KRS)"), default=False)
-    joined_on = models.DateField(_("tanggal bergabung"), default=timezone.localdate)
+    joined_on = models.DateField(
+        _("tanggal bergabung"),
+        default=timezone.localdate,
+        validators=[NotInFuture(_("Tanggal bergabung tidak boleh di masa depan."))],
+    )
     left_on = models.DateField(_("tanggal keluar"), null=True, blank=True)
     notes = models.TextField(_("keluhan dan kebutuhan ibu"), blank=True)
     # Mother's and father's names as search compares them (bkb.lib.inputs.search_key), "|" between.
@@ -144,9 +148,6 @@ class Family(models.Model):
 
     def clean(self):
         errors = {}
-        today = timezone.localdate()
-        if self.joined_on and self.joined_on > today:
-            errors["joined_on"] = _("Tanggal bergabung tidak boleh di masa depan.")
         if self.left_on and self.joined_on and self.left_on < self.joined_on:
             errors["left_on"] = _("Tanggal keluar tidak boleh sebelum tanggal bergabung (%(d)s).") % {
                 "d": self.joined_on.strftime("%d-%m-%Y")
@@ -181,7 +182,9 @@ class Child(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="children", verbose_name=_("keluarga"))
     name = models.CharField(_("nama anak"), max_length=120)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("tanggal lahir"))
+    birth_date = models.DateField(
+        _("tanggal lahir"), validators=[NotInFuture(_("Tanggal lahir tidak boleh di masa depan."))]
+    )
     nik = models.CharField(_("NIK anak"), max_length=16, unique=True, null=True, blank=True, validators=[validate_nik])
     birth_weight_kg = models.DecimalField(_("berat lahir (kg)"), max_digits=3, decimal_places=2, null=True, blank=True)
     birth_length_cm = models.DecimalField(
@@ -219,10 +222,9 @@ class Child(models.Model):
     def clean(self):
         errors = {}
         today = timezone.localdate()
+        # A birth date after today is the field's own error (NotInFuture).
         if self.birth_date:
-            if self.birth_date > today:
-                errors["birth_date"] = _("Tanggal lahir tidak boleh di masa depan.")
-            elif age_group(self.birth_date, today) is None and self._birth_date_is_new():
+            if age_in_months(self.birth_date, today) >= PROGRAMME_END_MONTHS and self._birth_date_is_new():
                 errors["birth_date"] = _(
                     "Anak sudah berumur %(m)s bulan: BKB untuk anak di bawah 72 bulan (6 tahun)."
                 ) % {"m": age_in_months(self.birth_date, today)}
@@ -473,7 +475,12 @@ class Referral(models.Model):
     referred_to = models.CharField(_("dirujuk ke"), max_length=160)
     reason = models.TextField(_("alasan"), blank=True)
     outcome = models.TextField(_("hasil"), blank=True)
-    closed_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
+    closed_on = models.DateField(
+        _("tanggal selesai"),
+        null=True,
+        blank=True,
+        validators=[NotInFuture(_("Tanggal selesai tidak boleh di masa depan."))],
+    )
     created_by = models.ForeignKey(
         "groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("dibuat oleh")
     )

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bkb.lib.inputs import search_key
-from families.models import Child, Family
+from families.models import Child, Family, Referral
 from groups.models import Area, BkbGroup
 
 
@@ -92,13 +92,29 @@ def describe_duplicate(child: Child) -> str:
     }
 
 
-@transaction.atomic
-def family_save_with_children(*, family_form, child_formset) -> Family:
-    """Save a family and its children together: all of it or none of it."""
-    family = family_form.save()
-    child_formset.instance = family
-    child_formset.save()
+def family_save_with_children(*, family: Family, children: list[Child], removed_children: list[Child] = ()) -> Family:
+    """Save a family (unsaved or edited in memory) with its new or edited children, and
+    delete the children taken off the form: all of it or none of it."""
+    with transaction.atomic():
+        family.save()
+        for child in removed_children:
+            child.delete()
+        for child in children:
+            child.family = family
+            child.save()
     return family
+
+
+def referral_record(*, child: Child, user, date: datetime.date, referred_to: str, reason: str = "") -> Referral:
+    with transaction.atomic():
+        return Referral.objects.create(child=child, created_by=user, date=date, referred_to=referred_to, reason=reason)
+
+
+def referral_close(*, referral: Referral, closed_on: datetime.date, outcome: str) -> Referral:
+    with transaction.atomic():
+        referral.closed_on, referral.outcome = closed_on, outcome
+        referral.save(update_fields=["closed_on", "outcome"])
+    return referral
 
 
 def search_families(queryset, query: str):

@@ -36,7 +36,12 @@ def family_edit(request, group_id=None, pk=None):
     form = FamilyForm(data, instance=family, group=group)
     children = ChildFormSet(data, instance=family, group=group, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
-        family = services.family_save_with_children(family_form=form, child_formset=children)
+        children.save(commit=False)  # fills new_objects, changed_objects and deleted_objects, writes nothing
+        family = services.family_save_with_children(
+            family=form.save(commit=False),
+            children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
+            removed_children=children.deleted_objects,
+        )
         once.record(request, reverse("families:detail", args=[family.pk]))
         messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
         return redirect("families:detail", pk=family.pk)
@@ -127,9 +132,7 @@ def referral_add(request, pk):
     child = get_child_for(request.user, pk, write=True)
     form = ReferralForm(request.POST or None, child=child, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        referral = form.save(commit=False)
-        referral.created_by = request.user
-        referral.save()
+        referral = services.referral_record(child=child, user=request.user, **form.cleaned_data)
         once.record(request, reverse("families:child_detail", args=[child.pk]))
         messages.success(request, _("Rujukan ke %(to)s tercatat.") % {"to": referral.referred_to})
         return redirect("families:child_detail", pk=child.pk)
@@ -147,7 +150,7 @@ def referral_close(request, pk):
     child = referral.child
     form = ReferralCloseForm(request.POST or None, instance=referral, initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.referral_close(referral=referral, **form.cleaned_data)
         messages.success(request, _("Rujukan ke %(to)s selesai.") % {"to": referral.referred_to})
         return redirect("families:child_detail", pk=child.pk)
     return render(

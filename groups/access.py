@@ -17,6 +17,11 @@ def can_write_registers(user) -> bool:
     return user.is_cadre or user.is_bkb_admin
 
 
+def can_edit_groups(user) -> bool:
+    """Creating a group and changing its data is the admin's."""
+    return user.is_bkb_admin
+
+
 def can_record_supervision(user) -> bool:
     """A supervision visit is the PKB/PLKB's record (or an admin's, for them)."""
     return user.is_supervisor or user.is_bkb_admin

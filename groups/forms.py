@@ -2,7 +2,7 @@ from django import forms
 
 from bkb.lib import inputs
 from bkb.lib.validators import normalise_rt_rw
-from groups.models import Area, BkbGroup, under_any
+from groups.models import Area, BkbGroup
 
 
 class BkbGroupForm(forms.ModelForm):
@@ -25,10 +25,7 @@ class BkbGroupForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        desa = Area.objects.filter(level=Area.Level.DESA)
-        paths = list(user.areas.values_list("path", flat=True)) if not user.is_superuser else []
-        if paths:
-            desa = desa.filter(under_any("path", paths))
+        desa = Area.objects.visible_to(user).filter(level=Area.Level.DESA)
         self.fields["desa"].queryset = desa.select_related("parent")
         self.fields["desa"].label_from_instance = lambda a: f"{a.name} ({a.parent.name})"
         self.fields["rw"].widget.attrs["inputmode"] = "numeric"
