@@ -35,8 +35,9 @@ Two computations of the same rule live here and are tested against each other:
 - `child_card()` for one child's KKA page (items grouped by band and aspect);
 - `annotate_kka_status()` for any Child queryset, in SQL, adding no queries,
   for the roster flags and the monthly reports.
-Saving a check (`kka_check_save`) and "checked on the KKA in a period"
-(`checked_between`) have their one home here too.
+"Checked on the KKA in a period" (`checked_between`) has its one home here
+too. Saving a check links it to the day's session or home visit, so its one
+writer is `sessions.services.kka_check_save`.
 """
 
 import datetime
@@ -429,20 +430,6 @@ def marks_remove(records, *, user=None) -> int:
     )
     MilestoneRecord.objects.filter(pk__in=[record.pk for record in records]).delete()
     return len(records)
-
-
-def kka_check_record(
-    *, child: Child, instrument: Instrument, on: datetime.date, user=None, session=None, home_visit=None
-) -> None:
-    """Record the child's check on `on` (one a day per instrument: a second save is the same check)."""
-    KkaCheck.objects.bulk_create(
-        [
-            KkaCheck(
-                child=child, instrument=instrument, date=on, checked_by=user, session=session, home_visit=home_visit
-            )
-        ],
-        ignore_conflicts=True,
-    )
 
 
 def children_to_reassess(instrument: Instrument, on: datetime.date) -> int:
