@@ -115,7 +115,7 @@ def context() -> dict:
         "session": session,
         "session_payload": session_payload(session),
         "members": Family.objects.filter(group=group).members_on(today).count(),
-        "roster_children": sum(len(b.children) for b in roster(group, on=today)),
+        "roster_children": sum(len(b.children) for b in roster(group, on=today).bands),
         "child": child,
         "name_query": family.mother_name.split()[-1][:5].lower(),
         "nik_query": family.mother_nik[:8],

@@ -38,7 +38,10 @@ def database_from_url(url: str) -> dict:
         path = parts.path[1:] if parts.path.startswith("/") else parts.path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or BASE_DIR / "db.sqlite3"}
     if parts.scheme in ("postgres", "postgresql"):
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        # JIT off: it spent about 3 s compiling the area queries and never paid that back
+        # on ours (bench/NOTES.md); a URL's own ?options= wins.
+        options = {"options": "-c jit=off"}
+        options.update({key: values[-1] for key, values in parse_qs(parts.query).items()})
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),

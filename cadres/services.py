@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
+from groups import changes
 from groups.models import BkbGroup
 
 
@@ -41,7 +42,9 @@ def role_change(*, role: CadreRole, on: datetime.date) -> CadreRole:
 
 def cadre_roles_end(*, cadre: Cadre, on: datetime.date) -> int:
     """A cadre who stops serving keeps her roles as history, each ending on `on`."""
-    return CadreRole.objects.current().filter(cadre=cadre).update(ended_on=Greatest(F("started_on"), Value(on)))
+    roles = CadreRole.objects.current().filter(cadre=cadre)
+    changes.changed(set(roles.values_list("group_id", flat=True)), on)
+    return roles.update(ended_on=Greatest(F("started_on"), Value(on)))
 
 
 def cadre_save(

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from families.models import Aspect, Instrument, Milestone
+from groups import changes
 
 COLUMNS = ("code", "band_start_month", "band_end_month", "aspect", "text_id", "text_en")
 REQUIRED = ("code", "band_start_month", "band_end_month", "aspect", "text_id")
@@ -127,7 +128,9 @@ def parse_rows(stream) -> list[dict]:
 def instrument_activate(instrument: Instrument) -> Instrument:
     """Make this the instrument in use; all others stop being used."""
     # Deactivate first: the partial unique constraint allows one active row at a time.
-    Instrument.objects.filter(active=True).exclude(pk=instrument.pk).update(active=False)
+    # Every child's KKA status, in every month, is read on the instrument in use.
+    with changes.told(None):
+        Instrument.objects.filter(active=True).exclude(pk=instrument.pk).update(active=False)
     if not instrument.active:
         instrument.active = True
         instrument.save(update_fields=["active"])

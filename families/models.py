@@ -327,7 +327,14 @@ class Milestone(models.Model):
 class MilestoneRecord(models.Model):
     """The date a child was first seen doing a task, marked on its KKA."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="milestone_records", verbose_name=_("anak"))
+    # No index of its own: the unique (child, milestone) index starts with the child.
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="milestone_records",
+        verbose_name=_("anak"),
+        db_index=False,
+    )
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, related_name="records", verbose_name=_("tugas perkembangan")
     )

@@ -11,6 +11,7 @@ groups is one person in an area total, so those count people across the
 area from the role history (`figures.distinct_cadre_counts`).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -19,7 +20,7 @@ from django.db.models.functions import JSONObject
 
 from bkb.lib.months import Month
 from groups.models import BkbGroup
-from reports import figures
+from reports import figures, kept
 from reports.models import MonthlyReport
 
 REPORT = "report"
@@ -31,11 +32,15 @@ class GroupMonth:
     """One group's month as an area view shows it, and where its numbers come from.
 
     `report` is the month's current report whatever its status (the
-    dashboard shows it); its figures are shown only if it stands.
+    dashboard shows it); its figures are shown only if it stands. Read from
+    the kept rows, `computed_at` says when they were counted and `stale`
+    that a write has changed them since.
     """
 
     counts: dict[str, int]
     report: MonthlyReport | None = None
+    computed_at: datetime.datetime | None = None
+    stale: bool = False
 
     @property
     def source(self) -> str:
@@ -55,10 +60,13 @@ def ordered_groups(groups: QuerySet) -> list[BkbGroup]:
     return list(groups.select_related("desa__parent").order_by("desa__parent__name", "desa__name", "name"))
 
 
-def group_months(
+def live_group_months(
     groups: QuerySet, months: list[Month], *, group_ids=None, only: list[str] | None = None
 ) -> dict[Month, dict[int, GroupMonth]]:
-    """{month: {group id: GroupMonth}} for every group of `groups` and every month.
+    """{month: {group id: GroupMonth}} for every group of `groups` and every month, computed now.
+
+    The one computation of what an area view shows; pages read it from the
+    kept rows it writes (reports.kept), verify_figures compares the two.
 
     Queries: the group ids (unless given), the current reports of all months
     with their frozen counts, and one count (figures.counts) per month for
@@ -142,12 +150,32 @@ def area_months(
     month, and the area's cadres for all months.
     """
     listed = ordered_groups(groups)
-    by_month = group_months(groups, months, group_ids=[group.pk for group in listed], only=only)
+    by_month = group_months(groups, months, only=only)
     cadres = figures.distinct_cadre_counts(groups, months)
     return {
-        month: ([AreaRow(group, by_month[month][group.pk]) for group in listed], totals(by_month[month], cadres[month]))
+        month: (
+            [AreaRow(group, by_month[month][group.pk]) for group in listed if group.pk in by_month[month]],
+            totals(by_month[month], cadres[month]),
+        )
         for month in months
     }
+
+
+def group_months(groups: QuerySet, months: list[Month], *, only: list[str] | None = None):
+    """{month: {group id: GroupMonth}} read from the kept rows (made current first where cheap)."""
+    kept.ensure(groups, months)
+    result: dict[Month, dict[int, GroupMonth]] = {month: {} for month in months}
+    for row in kept.rows(groups, months, only=only):
+        counts = {**figures.empty_counts(), **{key: getattr(row, key) for key in (only or figures.FIGURE_KEYS)}}
+        result[Month.of(row.month)][row.group_id] = GroupMonth(counts, row.report, row.computed_at, row.stale)
+    return result
+
+
+def freshness(by_month: dict[Month, tuple[list[AreaRow], figures.MonthFigures]]) -> kept.Freshness:
+    """When the rows shown were computed (the oldest), and how many are waiting for a refresh."""
+    months = [row.month for rows, _totals in by_month.values() for row in rows]
+    times = [month.computed_at for month in months if month.computed_at]
+    return kept.Freshness(min(times) if times else None, sum(1 for month in months if month.stale))
 
 
 def area_figures(groups: QuerySet, month: Month) -> tuple[list[AreaRow], figures.MonthFigures]:

@@ -223,6 +223,8 @@ POPULATIONS = [
     ),
 ]
 FIGURE_POPULATION = {key: pop for pop in POPULATIONS for key in pop.figures(Month(2000, 1))}
+# The typed columns of the kept rows (reports.models.GroupMonthFigures) are these same figures.
+FIGURE_KEYS = list(FIGURE_POPULATION)
 
 
 def counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:

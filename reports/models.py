@@ -8,11 +8,15 @@ a new version; earlier versions stay for the record.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.ages import AgeGroup
 from bkb.lib.months import Month
 from cadres.access import groups_visible_to
+from cadres.models import CadreRole
+from families.models import Family
 from groups.models import BkbGroup
 
 
@@ -133,3 +137,76 @@ class BatchPrint(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+
+class GroupMonthFigures(models.Model):
+    """A group's month as the area views show it, kept: one typed column per figure.
+
+    The columns hold the figures of the month's standing report where there
+    is one, else the live count (reports.area's rule, `source` says which);
+    written only by reports.kept from that same computation. A write to the
+    group's data marks the rows of its month and later ones `stale` (and adds
+    one to `version`) in its own transaction; a refresh writes the figures
+    again and clears `stale` only if no write came in between.
+    """
+
+    class Source(models.TextChoices):
+        REPORT = "report", _("laporan terkirim")
+        LIVE = "live", _("hitungan langsung")
+
+    group = models.ForeignKey(BkbGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("kelompok"))
+    month = models.DateField(_("bulan"))
+    source = models.CharField(_("sumber angka"), max_length=6, choices=Source.choices, default=Source.LIVE)
+    # The month's current report whatever its status (the dashboard shows it).
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("laporan")
+    )
+    computed_at = models.DateTimeField(_("dihitung"))
+    stale = models.BooleanField(_("perlu dihitung ulang"), default=False)
+    version = models.PositiveBigIntegerField(_("versi"), default=0)
+
+    class Meta:
+        verbose_name = _("angka kelompok per bulan")
+        verbose_name_plural = _("angka kelompok per bulan")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "month"], name="group_month_figures_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="group_month_figures_first_day"),
+        ]
+        indexes = [models.Index(fields=["month"], condition=Q(stale=True), name="group_month_figures_stale")]
+
+    def __str__(self):
+        return f"{self.group_id} {self.month:%Y-%m}"
+
+    def counts(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in FIGURE_KEYS}
+
+
+# Every figure a report counts, in the order of reports.figures' populations,
+# which builds its queries from these names (a test holds the two equal).
+# Spelled here because a model's columns must be known before any query can be built.
+FIGURE_KEYS = [
+    "cadres_active", "cadres_trained", "cadres_new",
+    *[f"cadres_role_{role}" for role in CadreRole.Role.values],
+    "families_members", "families_joined", "families_left", "families_present", "families_absent",
+    "families_absent_visited", "families_pus", "families_kb", "families_pkh", "families_krs",
+    *[f"families_kb_{method}" for method in Family.KbMethod.values if method],
+    "children_total", "children_present",
+    *[f"children_age_{value}" for value in AgeGroup.values],
+    *[f"children_present_age_{value}" for value in AgeGroup.values],
+    "kka_belum_dinilai", "kka_sesuai", "kka_terhutang", "kka_rujukan", "kka_rujukan_unreferred", "kka_checked",
+    "referrals_open", "measured", "measured_scored", "stunted", "underweight", "wasted",
+    "sessions_held", "sessions_with_ape", "sessions_supervised",
+    "referrals_made", "referrals_closed",
+]  # fmt: skip
+
+
+def _figure_label(key: str) -> str:
+    from reports.figures import label
+
+    return label(key)
+
+
+for _key in FIGURE_KEYS:
+    GroupMonthFigures.add_to_class(
+        _key, models.PositiveIntegerField(lazy(_figure_label, str)(_key), default=0, editable=False)
+    )

@@ -1,5 +1,6 @@
-"""Background work: batch printing an area's monthly reports."""
+"""Background work: batch printing an area's monthly reports, and keeping the figures current."""
 
+import datetime
 import io
 import zipfile
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from bkb.lib.months import Month
 from groups.models import BkbGroup
-from reports import rendering
+from reports import kept, rendering
 from reports.models import BatchPrint
 
 
@@ -45,3 +46,42 @@ def batch_print_run(batch_id: int) -> int:
         BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.FAILED, error=str(error)[:2000])
         raise
     return len(groups)
+
+
+@task
+def figures_refresh(group_ids: list[int]) -> int:
+    """Refresh the stale kept figures of these groups (queued by reports.kept after a write)."""
+    return kept.refresh_queued(group_ids)
+
+
+NIGHTLY_AT = datetime.time(0, 15)
+
+
+def next_night(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The next 00:15 local time after `now`."""
+    now = timezone.localtime(now)
+    at = now.replace(hour=NIGHTLY_AT.hour, minute=NIGHTLY_AT.minute, second=0, microsecond=0)
+    return at if at > now else at + datetime.timedelta(days=1)
+
+
+@task
+def figures_nightly() -> dict:
+    """The date's changes (ages, a new month, "seen this month") for every group, then again tomorrow night."""
+    try:
+        return kept.nightly()
+    finally:
+        nightly_schedule()
+
+
+def nightly_schedule() -> bool:
+    """Queue the next nightly run unless one is already waiting; True if this queued it."""
+    from django.tasks import default_task_backend
+    from django_tasks_db.models import DBTaskResult
+
+    path = f"{figures_nightly.module_path}"
+    if not type(default_task_backend).__module__.startswith("django_tasks_db"):
+        return False
+    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
+        return False
+    figures_nightly.using(run_after=next_night()).enqueue()
+    return True

@@ -156,3 +156,67 @@ class HomeVisit(models.Model):
 
     def __str__(self):
         return f"{self.family} {self.date:%d-%m-%Y}"
+
+
+# --- Kept figures ---------------------------------------------------------------------------
+# Written only by sessions.kept (the children) and reports.kept (the months);
+# see groups.changes for how a write marks them stale.
+
+
+class KeptState(models.Model):
+    """How current a group's kept figures are.
+
+    Every write that can change the group's figures adds one to `version`
+    (groups.changes). The children's status rows are current when they were
+    computed at the group's version and for today (`children_version`,
+    `children_on`): an age band or "seen this month" moves with the date.
+    """
+
+    group = models.OneToOneField(
+        BkbGroup, on_delete=models.CASCADE, primary_key=True, related_name="kept_state", verbose_name=_("kelompok")
+    )
+    version = models.PositiveBigIntegerField(_("versi data"), default=0)
+    children_version = models.BigIntegerField(_("versi status anak"), default=-1)
+    children_on = models.DateField(_("status anak untuk tanggal"), null=True, blank=True)
+    children_at = models.DateTimeField(_("status anak dihitung"), null=True, blank=True)
+    # A refresh task is waiting for this group: more writes before it runs queue nothing more.
+    queued = models.BooleanField(_("menunggu dihitung ulang"), default=False)
+
+    class Meta:
+        verbose_name = _("kesegaran angka kelompok")
+        verbose_name_plural = _("kesegaran angka kelompok")
+
+    def __str__(self):
+        return f"{self.group_id} v{self.version}"
+
+    def children_current(self, on) -> bool:
+        return self.children_version == self.version and self.children_on == on
+
+
+class ChildStatus(models.Model):
+    """A child's status on the roster, kept: KKA status, latest growth, seen this month, open referral.
+
+    One row per child in the programme on the day it was computed
+    (KeptState.children_on); written only by sessions.kept from the same
+    annotations the live computation uses.
+    """
+
+    child = models.OneToOneField(
+        "families.Child", on_delete=models.CASCADE, primary_key=True, related_name="status", verbose_name=_("anak")
+    )
+    group = models.ForeignKey(BkbGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("kelompok"))
+    kka_status = models.CharField(_("status KKA"), max_length=16)
+    kka_referred = models.BooleanField(_("sudah dirujuk"), default=False)
+    latest_measured_on = models.DateField(_("terakhir diukur"), null=True, blank=True)
+    latest_haz = models.FloatField(_("TB/U (skor-z) terakhir"), null=True, blank=True)
+    latest_waz = models.FloatField(_("BB/U (skor-z) terakhir"), null=True, blank=True)
+    latest_whz = models.FloatField(_("BB/TB (skor-z) terakhir"), null=True, blank=True)
+    seen_this_month = models.BooleanField(_("ditemui bulan ini"), default=False)
+    referral_open = models.BooleanField(_("rujukan berjalan"), default=False)
+
+    class Meta:
+        verbose_name = _("status anak")
+        verbose_name_plural = _("status anak")
+
+    def __str__(self):
+        return f"{self.child_id}: {self.kka_status}"

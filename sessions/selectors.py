@@ -17,7 +17,7 @@ from families import kka, measurements
 from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
 from families.services import search_families
 from groups.models import BkbGroup
-from sessions.models import Attendance, CoachingSession, HomeVisit, Topic
+from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, Topic
 
 NO_CHILD_BAND = -1
 
@@ -283,7 +283,10 @@ def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
 
 
 def attention_q() -> Q:
-    """ "Perlu perhatian": owed or to refer on the KKA, a growth problem, or not seen this month."""
+    """ "Perlu perhatian": owed or to refer on the KKA, a growth problem, or not seen this month.
+
+    On ChildStatus rows (the kept status) or on children annotated by sessions.kept.child_status_live.
+    """
     return (
         Q(kka_status__in=[kka.KkaStatus.TERHUTANG, kka.KkaStatus.PERLU_RUJUKAN])
         | measurements.growth_problem_q()
@@ -291,18 +294,32 @@ def attention_q() -> Q:
     )
 
 
-def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bool = False) -> list[AgeBand]:
-    """The group's children in the programme on `on`, by age group, with their flags (one query)."""
-    families = search_families(Family.objects.filter(group=group), query)
-    children = Child.objects.filter(family__in=families).in_programme_on(on)
-    children = kka.annotate_kka_status(children, on)
-    children = measurements.annotate_latest_growth(children, on)
-    children = annotate_seen_this_month(children, on)
+@dataclass
+class Roster:
+    bands: list[AgeBand]
+    computed_at: datetime.datetime | None
+
+
+def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bool = False) -> Roster:
+    """The group's children in the programme on `on`, by age group, with their kept status.
+
+    Reads ChildStatus rows, refreshing them first if a write or the date has
+    made them stale (sessions.kept). Three queries when they are current.
+    """
+    from sessions import kept
+
+    state = kept.children_ensure(group, on)
+    statuses = ChildStatus.objects.filter(group=group)
+    if query:
+        statuses = statuses.filter(child__family__in=search_families(Family.objects.filter(group=group), query))
     if attention:
-        children = children.filter(attention_q())
-    children = children.select_related("family").order_by("-birth_date", "name")
+        statuses = statuses.filter(attention_q())
+    statuses = statuses.select_related("child__family").order_by("-child__birth_date", "child__name")
     bands = [AgeBand(value, label) for value, label in AgeGroup.choices]
-    for child in children:
+    for status in statuses:
+        child = status.child
+        for name in kept.FIELDS:
+            setattr(child, name, getattr(status, name))
         child.months = child.age_months(on)
         shown = kka.KkaStatus.shown(child.kka_status, child.kka_referred)
         child.kka_label = kka.KkaStatus.LABELS[shown]
@@ -312,4 +329,4 @@ def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bo
             for code in measurements.growth_flags(child.latest_haz, child.latest_waz, child.latest_whz)
         ]
         bands[child.months // 12].children.append(child)
-    return bands
+    return Roster(bands, state.children_at)

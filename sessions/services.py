@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from bkb.lib.ages import AgeGroup
 from families import kka
 from families.models import Child, Family, Instrument, KkaCheck, MilestoneRecord, member_on_q
+from groups import changes
 from groups.models import BkbGroup, User
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre
 
@@ -137,10 +138,13 @@ def _session_write(
     SessionCadre.objects.bulk_create(
         SessionCadre(session=session, cadre_id=cadre_id, role=role) for cadre_id, role in cadres.items()
     )
-    session.attendances.all().delete()
-    Attendance.objects.bulk_create(
-        Attendance(session=session, family_id=e.family_id, child_id=e.child_id, attendee=e.attendee) for e in attendance
-    )
+    # The session's own save above said where it was and where it went.
+    with changes.told({session.group_id}, session.date):
+        session.attendances.all().delete()
+        Attendance.objects.bulk_create(
+            Attendance(session=session, family_id=e.family_id, child_id=e.child_id, attendee=e.attendee)
+            for e in attendance
+        )
     return session
 
 
@@ -326,6 +330,7 @@ def _kka_findings_write(
         existing = {(r.child_id, r.milestone_id): r for r in records}
 
     to_create, to_update, to_remove = [], [], []
+    days = {on}  # the earliest of them is the first month whose figures this changes
     for finding in findings:
         child = finding.child
         for milestone_id, day in finding.marks.items():
@@ -340,12 +345,20 @@ def _kka_findings_write(
                         recorded_by=user,
                     )
                 )
+                days.add(day)
             elif record.achieved_on != day and own_session is None:
+                days.update((record.achieved_on, day))
                 record.achieved_on = day
                 record.session = sessions.get(day)
                 record.recorded_by = user
                 to_update.append(record)
         to_remove.extend(existing[key] for key in ((child.pk, pk) for pk in finding.removals) if key in existing)
+    days.update(record.achieved_on for record in to_remove)
+    with changes.told({finding.child.family.group_id for finding in findings}, min(days)):
+        return _kka_findings_save(to_create, to_update, to_remove, findings, instrument, on, user, sessions)
+
+
+def _kka_findings_save(to_create, to_update, to_remove, findings, instrument, on, user, sessions) -> int:
     removed = kka.marks_remove(to_remove, user=user)
     if to_create:
         # ignore_conflicts: a double tap that raced this one already made the mark,

@@ -340,10 +340,12 @@ def roster(request, group_id):
     query = param_text(request, "q")
     attention = request.GET.get("perhatian") == "1"
     today = timezone.localdate()
-    bands = selectors.roster(group, on=today, query=query, attention=attention)
+    found = selectors.roster(group, on=today, query=query, attention=attention)
+    bands = found.bands
     context = {
         "group": group,
         "bands": bands,
+        "computed_at": found.computed_at,
         "query": query,
         "attention": attention,
         "total": sum(len(band.children) for band in bands),

@@ -51,7 +51,7 @@ def test_roster_places_children_by_age_group_and_drops_72_months(world):
     f.child(left, add_months(ON, -20), name="Pindah")
     f.child(f.family(world["group_b"]), add_months(ON, -20), name="Tetangga")
 
-    bands = roster(world["group_a"], on=ON)
+    bands = roster(world["group_a"], on=ON).bands
     placed = {band.value: [c.name for c in band.children] for band in bands}
     assert placed == {0: [eleven.name], 1: [twelve.name], 2: [], 3: [], 4: [], 5: [seventy_one.name]}
 
@@ -65,7 +65,7 @@ def test_roster_search_by_name_nik_and_kk(world, login):
     f.child(b, add_months(ON, -30), name="Bima", nik="3211011111250001")
 
     def found(query):
-        return sorted(c.name for band in roster(world["group_a"], on=ON, query=query) for c in band.children)
+        return sorted(c.name for band in roster(world["group_a"], on=ON, query=query).bands for c in band.children)
 
     assert found("euis") == ["Naura"]
     assert found("Bim") == ["Bima"]

@@ -26,7 +26,7 @@ def task(world):
 
 
 def by_name(group, on=TODAY, **kwargs):
-    return {c.name: c for band in roster(group, on=on, **kwargs) for c in band.children}
+    return {c.name: c for band in roster(group, on=on, **kwargs).bands for c in band.children}
 
 
 def test_kka_status_growth_flags_and_seen(world, task):

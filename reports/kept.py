@@ -1,0 +1,232 @@
+"""Kept figures: each group's month in typed columns, current within seconds of a write.
+
+How a number stays current:
+- A write says which groups changed from which day (groups.changes). In the
+  writer's transaction, sessions.kept adds one to the group's KeptState
+  version (a row lock) and `mark_changed` here marks the group's month rows
+  from that month on `stale`. When it commits, `queue` claims the groups'
+  `queued` flag and enqueues one `figures_refresh` task for the claimed
+  ones: a burst of writes before the task runs queues nothing more.
+- `refresh` recomputes under the groups' KeptState locks, from the same
+  computation as the live figures (reports.area.live_group_months), so a
+  writer either committed before the refresh read (it sees the write) or
+  marks the rows stale again after it (the lock makes it wait).
+- The date moves figures too: the children's roster status each day, a new
+  month's rows on the 1st. `nightly` refreshes every group; it runs on the
+  task worker every night (reports.tasks.figures_nightly reschedules itself).
+- A page that finds stale or missing rows refreshes them itself when they are
+  few (`ensure`); otherwise it shows them and says from when they are.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from bkb.lib.months import Month
+from groups.models import BkbGroup
+from reports import figures
+from reports.models import GroupMonthFigures
+from sessions import kept as children_kept
+from sessions.models import KeptState
+
+# A page refreshes up to this many stale group-months itself; more wait for the worker.
+INLINE_LIMIT = 60
+# Groups refreshed per transaction by the nightly run: each holds its groups' locks briefly.
+CHUNK = 50
+# The months the nightly run makes sure exist: the dashboard's trend.
+KEPT_MONTHS = 12
+
+
+def mark_changed(group_ids, since: datetime.date | None) -> None:
+    """Mark the month rows of `group_ids` (None: all) from `since`'s month on stale; refresh after commit."""
+    rows = GroupMonthFigures.objects.all()
+    if group_ids is not None:
+        rows = rows.filter(group_id__in=group_ids)
+    if since is not None:
+        rows = rows.filter(month__gte=Month.of(since).first)
+    rows.update(stale=True, version=F("version") + 1)
+    ids = None if group_ids is None else sorted(group_ids)
+    transaction.on_commit(lambda: queue(ids))
+
+
+def queue(group_ids) -> list[int]:
+    """Enqueue one refresh for the groups that have none waiting; returns the groups queued."""
+    from reports.tasks import figures_refresh
+
+    states = KeptState.objects.filter(queued=False)
+    if group_ids is not None:
+        states = states.filter(group_id__in=group_ids)
+    claimed = list(states.order_by("group_id").values_list("group_id", flat=True))
+    if not claimed:
+        return []
+    KeptState.objects.filter(group_id__in=claimed).update(queued=True)
+    figures_refresh.enqueue(claimed)
+    return claimed
+
+
+def _lock(group_ids: list[int]) -> None:
+    children_kept.states_ensure(group_ids)
+    # In one order, so two refreshes of overlapping groups cannot deadlock.
+    list(KeptState.objects.select_for_update().filter(group_id__in=group_ids).order_by("group_id").values("pk"))
+
+
+def refresh(
+    group_ids, months: list[Month] | None = None, *, on: datetime.date | None = None, children: bool = True
+) -> int:
+    """Recompute the kept figures of `group_ids`: the given months (default: their stale months) and,
+    with `children`, their children's status for `on` (default today). Returns the month rows written."""
+    group_ids = sorted(set(group_ids))
+    if not group_ids:
+        return 0
+    if months is None:
+        wanted = (
+            GroupMonthFigures.objects.filter(group_id__in=group_ids, stale=True)
+            .values_list("month", "group_id")
+            .order_by("month", "group_id")
+        )
+    else:
+        wanted = [(month.first, group_id) for month in months for group_id in group_ids]
+    by_month: dict[datetime.date, list[int]] = {}
+    for first, group_id in wanted:
+        by_month.setdefault(first, []).append(group_id)
+    with transaction.atomic():
+        _lock(group_ids)
+        written = _write(by_month)
+        if children:
+            children_kept.children_refresh(group_ids, on or timezone.localdate())
+    return written
+
+
+def _write(by_month: dict[datetime.date, list[int]]) -> int:
+    """Compute and write the rows {month's first day: group ids}, inside the caller's locks."""
+    from reports.area import live_group_months
+
+    now, written = timezone.now(), 0
+    for first, group_ids in sorted(by_month.items()):
+        month = Month.of(first)
+        found = live_group_months(BkbGroup.objects.filter(pk__in=group_ids), [month], group_ids=group_ids)[month]
+        GroupMonthFigures.objects.bulk_create(
+            [
+                GroupMonthFigures(
+                    group_id=group_id,
+                    month=first,
+                    source=shown.source,
+                    report=shown.report,
+                    computed_at=now,
+                    stale=False,
+                    **{key: shown.counts.get(key, 0) for key in figures.FIGURE_KEYS},
+                )
+                for group_id, shown in found.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["group", "month"],
+            update_fields=["source", "report", "computed_at", "stale", *figures.FIGURE_KEYS],
+            batch_size=500,
+        )
+        written += len(found)
+    return written
+
+
+def refresh_queued(group_ids) -> int:
+    """The task's work: release the groups' queue flag, then refresh what is stale, CHUNK groups at a time."""
+    group_ids = sorted(group_ids)
+    KeptState.objects.filter(group_id__in=group_ids).update(queued=False)
+    return sum(refresh(group_ids[start : start + CHUNK]) for start in range(0, len(group_ids), CHUNK))
+
+
+def nightly(on: datetime.date | None = None, *, months: int = KEPT_MONTHS) -> dict:
+    """Every group, for a new day: the children's status, the current and previous month, anything
+    stale, and the rows of the last `months` months that do not exist yet. In chunks of CHUNK groups."""
+    on = on or timezone.localdate()
+    current = Month.of(on)
+    shown = [current.back(back) for back in range(months)]
+    group_ids = list(BkbGroup.objects.order_by("pk").values_list("pk", flat=True))
+    existing = set(
+        GroupMonthFigures.objects.filter(month__in=[month.first for month in shown]).values_list("group_id", "month")
+    )
+    stale = set(GroupMonthFigures.objects.filter(stale=True).values_list("group_id", "month"))
+    written = 0
+    for start in range(0, len(group_ids), CHUNK):
+        chunk = group_ids[start : start + CHUNK]
+        wanted = {current.first, current.previous().first}
+        wanted |= {month.first for month in shown for group_id in chunk if (group_id, month.first) not in existing}
+        wanted |= {month for group_id, month in stale if group_id in chunk}
+        written += refresh(chunk, [Month.of(first) for first in sorted(wanted)], on=on)
+    return {"groups": len(group_ids), "rows": written}
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the kept rows a page shows are: the oldest computation, and how many wait."""
+
+    computed_at: datetime.datetime | None
+    stale: int = 0
+
+    @property
+    def current(self) -> bool:
+        return self.stale == 0
+
+
+def _rows(groups: QuerySet, months: list[Month]) -> QuerySet:
+    return GroupMonthFigures.objects.filter(group__in=groups.values("pk"), month__in=[m.first for m in months])
+
+
+def ensure(groups: QuerySet, months: list[Month], *, limit: int = INLINE_LIMIT) -> Freshness:
+    """Make the kept rows of `groups` x `months` current where that is cheap, and say how current they are.
+
+    Missing rows are always computed (there is nothing else to show), stale
+    ones when there are at most `limit`. Two queries when all is current.
+    """
+    found = _rows(groups, months).aggregate(
+        n=Count("pk"), stale=Count("pk", filter=Q(stale=True)), oldest=Min("computed_at")
+    )
+    if found["stale"] == 0 and found["n"] == groups.count() * len(months):
+        return Freshness(found["oldest"])
+    rows_state = {
+        (group_id, month): stale
+        for group_id, month, stale in _rows(groups, months).values_list("group_id", "month", "stale")
+    }
+    take_stale = found["stale"] <= limit
+    by_month: dict[datetime.date, list[int]] = {}
+    for group_id in groups.order_by("pk").values_list("pk", flat=True):
+        for month in months:
+            stale = rows_state.get((group_id, month.first))
+            if stale is None or (stale and take_stale):
+                by_month.setdefault(month.first, []).append(group_id)
+    with transaction.atomic():
+        _lock(sorted({group_id for ids in by_month.values() for group_id in ids}))
+        _write(by_month)
+    found = _rows(groups, months).aggregate(stale=Count("pk", filter=Q(stale=True)), oldest=Min("computed_at"))
+    return Freshness(found["oldest"], found["stale"])
+
+
+def rows(groups: QuerySet, months: list[Month], *, only: list[str] | None = None) -> QuerySet:
+    """The kept rows of `groups` x `months` (call `ensure` first), their current report alongside."""
+    keys = only if only is not None else figures.FIGURE_KEYS
+    return (
+        _rows(groups, months)
+        .select_related("report")
+        .only("group", "month", "source", "computed_at", "stale", "report", *keys)
+        .defer("report__snapshot")
+        .order_by()
+    )
+
+
+def totals_by_month(groups: QuerySet, months: list[Month], *, only: list[str] | None = None) -> dict[Month, dict]:
+    """Per month, the sums of the kept columns over `groups`: one query for every month."""
+    keys = only if only is not None else figures.FIGURE_KEYS
+    found = {
+        Month.of(row.pop("month")): row
+        for row in _rows(groups, months).values("month").annotate(**{key: Sum(key) for key in keys}).order_by()
+    }
+    return {month: {key: found.get(month, {}).get(key) or 0 for key in keys} for month in months}
+
+
+def newest(groups: QuerySet, months: list[Month]):
+    return _rows(groups, months).aggregate(newest=Max("computed_at"))["newest"]

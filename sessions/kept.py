@@ -1,0 +1,104 @@
+"""The children's status, kept per child, and the group's freshness (KeptState).
+
+The roster used to compute every child's KKA status (two anti-joins a
+child), latest growth and "seen this month" on every view. Now one
+computation (`child_status_live`, the same annotations as before) writes
+ChildStatus rows, and the roster reads them. A write marks the group stale
+(`mark_changed`, from groups.changes, in the writer's transaction); the rows
+are refreshed by the task worker (reports.kept), by the nightly run for the
+new day, or by the roster itself when it finds them stale.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from families import kka, measurements
+from families.models import Child, Referral
+from groups.models import BkbGroup
+from sessions.models import ChildStatus, KeptState
+
+FIELDS = [
+    "kka_status",
+    "kka_referred",
+    "latest_measured_on",
+    "latest_haz",
+    "latest_waz",
+    "latest_whz",
+    "seen_this_month",
+    "referral_open",
+]
+
+
+def states_ensure(group_ids) -> None:
+    """A KeptState for each group (groups made before the kept figures, or by a fixture)."""
+    KeptState.objects.bulk_create([KeptState(group_id=pk) for pk in group_ids], ignore_conflicts=True)
+
+
+def mark_changed(group_ids, since: datetime.date | None = None) -> None:
+    """A write changed these groups (None: all): their kept figures are no longer current."""
+    states = KeptState.objects.all() if group_ids is None else KeptState.objects.filter(group_id__in=group_ids)
+    updated = states.update(version=F("version") + 1)
+    if group_ids is not None and updated < len(group_ids):
+        states_ensure(group_ids)  # new states are stale: children_version starts below any version
+
+
+def child_status_live(children: QuerySet, on: datetime.date) -> QuerySet:
+    """The status columns of ChildStatus for `children` in the programme on `on`, computed now.
+
+    The one computation of a child's roster status: the kept rows are
+    written from it, and verify_figures compares them with it.
+    """
+    from sessions.selectors import annotate_seen_this_month  # the selector module reads the kept rows
+
+    children = children.in_programme_on(on)
+    children = kka.annotate_kka_status(children, on)
+    children = measurements.annotate_latest_growth(children, on)
+    children = annotate_seen_this_month(children, on)
+    open_referral = Referral.objects.filter(child=OuterRef("pk"), date__lte=on).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=on)
+    )
+    return children.annotate(referral_open=Exists(open_referral), kept_group=F("family__group_id"))
+
+
+def children_refresh(group_ids, on: datetime.date) -> int:
+    """Recompute the ChildStatus rows of `group_ids` for `on`; returns how many rows were written.
+
+    The version each group had before reading is what the rows are said to
+    be computed at: a write committed meanwhile leaves them stale, and its
+    own refresh follows.
+    """
+    group_ids = list(group_ids)
+    if not group_ids:
+        return 0
+    states_ensure(group_ids)
+    versions = dict(KeptState.objects.filter(group_id__in=group_ids).values_list("group_id", "version"))
+    rows = [
+        ChildStatus(child_id=row["pk"], group_id=row["kept_group"], **{name: row[name] for name in FIELDS})
+        for row in child_status_live(Child.objects.filter(family__group_id__in=group_ids), on)
+        .order_by("pk")
+        .values("pk", "kept_group", *FIELDS)
+    ]
+    now = timezone.now()
+    with transaction.atomic():
+        ChildStatus.objects.filter(group_id__in=group_ids).delete()
+        # A child moved to another group between the read and here would clash with its old row.
+        ChildStatus.objects.filter(child_id__in=[row.child_id for row in rows]).delete()
+        ChildStatus.objects.bulk_create(rows, batch_size=2000)
+        by_version: dict[int, list[int]] = {}
+        for group_id, version in versions.items():
+            by_version.setdefault(version, []).append(group_id)
+        for version, ids in by_version.items():
+            KeptState.objects.filter(group_id__in=ids).update(children_version=version, children_on=on, children_at=now)
+    return len(rows)
+
+
+def children_ensure(group: BkbGroup, on: datetime.date) -> KeptState:
+    """The group's state, its children's rows refreshed first if they are not current for `on`."""
+    state = KeptState.objects.filter(group=group).first()
+    if state is None or not state.children_current(on):
+        children_refresh([group.pk], on)
+        state = KeptState.objects.get(group=group)
+    return state
