@@ -36,12 +36,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed-run system-deps
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py figures_nightly --schedule
 	@echo "Serving on http://127.0.0.1:8000 with a background task worker beside it (Ctrl-C stops both)"
 	@DEBUG=true $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 worker: $(VENV)/.installed-run
+	$(PY) manage.py figures_nightly --schedule
 	$(PY) manage.py db_worker
 
 test: $(VENV)/.installed-dev system-deps-test

@@ -17,7 +17,9 @@ from families import kka
 from families.growth import synthetic_measurement
 from families.measurements import default_position, measurement_record
 from families.models import Child, Family, Instrument, Milestone, MilestoneRecord, Referral
+from groups import changes
 from groups.models import Area, BkbGroup, User
+from reports import kept
 from reports.services import report_submit, report_verify
 from sessions.models import CoachingSession, Topic
 from sessions.services import AttendanceEntry, home_visit_create, kka_check_save, session_save
@@ -170,8 +172,13 @@ def seed_demo(*, today: datetime.date, stdout=None) -> bool:
         return False
     with transaction.atomic():
         rng = random.Random(2026)
-        _build(rng, today)
-        _history(rng, today)
+        # Written quietly, then every kept row computed once at the end: marking
+        # each of thousands of writes stale would only make the seed slower.
+        with changes.quiet():
+            _build(rng, today)
+            _history(rng, today)
+        months = [Month.of(today).back(n) for n in range(max(HISTORY_MONTHS, kept.KEPT_MONTHS - 1), -1, -1)]
+        kept.refresh(BkbGroup.objects.values_list("pk", flat=True), months, on=today)
     return True
 
 

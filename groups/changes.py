@@ -33,6 +33,8 @@ figures_changed = Signal()
 
 def changed(group_ids, since: datetime.date | None = None) -> None:
     """Say that the figures of `group_ids` from `since`'s month on may have changed."""
+    if getattr(_local, "quiet", 0):
+        return
     if group_ids is not None:
         group_ids = {group_id for group_id in group_ids if group_id is not None}
         if not group_ids:
@@ -45,7 +47,8 @@ _local = threading.local()
 
 @contextmanager
 def quiet():
-    """Inside, tracked rows' own signals say nothing: the bulk writer calls `changed` itself."""
+    """Inside, nothing says it changed the figures: the caller refreshes them itself (a seed)
+    or says it once afterwards (`told`)."""
     _local.quiet = getattr(_local, "quiet", 0) + 1
     try:
         yield

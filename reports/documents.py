@@ -16,7 +16,7 @@ from families.growth import LABELS as GROWTH_LABELS
 from families.growth import categorise
 from families.kka import KkaStatus
 from groups.models import BkbGroup, User
-from reports import figures
+from reports import figures, kept
 from sessions.models import Attendance, CoachingSession
 
 SNAPSHOT_VERSION = 1
@@ -72,7 +72,7 @@ def group_reports_data(groups: QuerySet, month: Month) -> dict[int, dict]:
     query for all the groups, filed by group here.
     """
     listed = list(groups.select_related("desa__parent__parent").order_by("pk"))
-    counts = figures.counts(groups, month)
+    counts = kept.live_counts(groups, month)
     by_group: dict[int, dict[str, list]] = {
         group.pk: {"sessions": [], "attendance": [], "attention": [], "cadres": []} for group in listed
     }

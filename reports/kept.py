@@ -19,6 +19,7 @@ How a number stays current:
 """
 
 import datetime
+import threading
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -48,8 +49,32 @@ def mark_changed(group_ids, since: datetime.date | None) -> None:
     if since is not None:
         rows = rows.filter(month__gte=Month.of(since).first)
     rows.update(stale=True, version=F("version") + 1)
-    ids = None if group_ids is None else sorted(group_ids)
-    transaction.on_commit(lambda: queue(ids))
+    _queue_on_commit(group_ids)
+
+
+_pending = threading.local()
+ALL = "all"
+
+
+def _queue_on_commit(group_ids) -> None:
+    """Queue the groups once the transaction commits: one callback per transaction, however many writes."""
+    pending = getattr(_pending, "groups", None)
+    waiting = pending is not None and any(
+        func is _flush for _ids, func, _robust in transaction.get_connection().run_on_commit
+    )
+    if not waiting:
+        # The first write, or the last transaction rolled back: start afresh.
+        pending = _pending.groups = set()
+    pending.update([ALL] if group_ids is None else group_ids)
+    if not waiting:
+        # Outside a transaction this runs at once.
+        transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    pending, _pending.groups = getattr(_pending, "groups", None) or set(), None
+    if pending:
+        queue(None if ALL in pending else sorted(pending))
 
 
 def queue(group_ids) -> list[int]:
@@ -204,6 +229,21 @@ def ensure(groups: QuerySet, months: list[Month], *, limit: int = INLINE_LIMIT) 
         _write(by_month)
     found = _rows(groups, months).aggregate(stale=Count("pk", filter=Q(stale=True)), oldest=Min("computed_at"))
     return Freshness(found["oldest"], found["stale"])
+
+
+def live_counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
+    """{group id: its month's live counts}, as figures.counts gives them: from the kept rows
+    that hold live counts (no standing report), computed now for the groups whose report stands."""
+    ensure(groups, [month])
+    found, rest = {}, []
+    for row in rows(groups, [month]):
+        if row.source == GroupMonthFigures.Source.LIVE and not row.stale:
+            found[row.group_id] = row.counts()
+        else:
+            rest.append(row.group_id)
+    if rest:
+        found.update(figures.counts(BkbGroup.objects.filter(pk__in=rest), month))
+    return found
 
 
 def rows(groups: QuerySet, months: list[Month], *, only: list[str] | None = None) -> QuerySet:

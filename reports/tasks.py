@@ -75,11 +75,12 @@ def figures_nightly() -> dict:
 
 def nightly_schedule() -> bool:
     """Queue the next nightly run unless one is already waiting; True if this queued it."""
-    from django.tasks import default_task_backend
+    from django.tasks import task_backends
     from django_tasks_db.models import DBTaskResult
 
-    path = f"{figures_nightly.module_path}"
-    if not type(default_task_backend).__module__.startswith("django_tasks_db"):
+    path = figures_nightly.module_path
+    # Only the database backend keeps a task for later; the immediate one would run it now.
+    if not type(task_backends[figures_nightly.backend]).__module__.startswith("django_tasks_db"):
         return False
     if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
         return False
