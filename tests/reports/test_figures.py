@@ -172,3 +172,13 @@ def test_trend_counts_the_submitted_figures_of_earlier_months(october, world):
     report_return(report=MonthlyReport.objects.get(), user=world["supervisor"], comment="Cek daftar hadir")
     series = dict((indicator.key, points) for indicator, points in trend_series(groups, november, months=3))
     assert series["attendance_pct"][1][1] == 75.0  # 3 of 3 live plus 0 of 1
+
+
+def test_kept_columns_are_the_figures_counted():
+    """GroupMonthFigures has one typed column per figure the populations count, in their order."""
+    from reports.models import FIGURE_KEYS, GroupMonthFigures
+
+    assert FIGURE_KEYS == list(figures.FIGURE_POPULATION)
+    columns = [field.name for field in GroupMonthFigures._meta.get_fields() if field.name in FIGURE_KEYS]
+    assert columns == FIGURE_KEYS
+    assert all(GroupMonthFigures._meta.get_field(key).get_internal_type() == "PositiveIntegerField" for key in columns)
