@@ -48,3 +48,16 @@ class SubmitTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class KeptReadOnly(admin.ModelAdmin):
+    """Kept figures are written only by their refresh (reports.kept): the admin may look, not edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from reports.models import BatchPrint, MonthlyReport
+from groups.admin import KeptReadOnly
+from reports.models import BatchPrint, GroupMonthFigures, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -17,3 +18,10 @@ class BatchPrintAdmin(admin.ModelAdmin):
     list_display = ["area", "month", "status", "done", "total", "created_by", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["area", "created_by"]
+
+
+@admin.register(GroupMonthFigures)
+class GroupMonthFiguresAdmin(KeptReadOnly):
+    list_display = ["group", "month", "source", "stale", "computed_at", "sessions_held", "children_total"]
+    list_filter = ["stale", "source", "month"]
+    list_select_related = ["group"]

@@ -8,7 +8,7 @@ How a number stays current:
   `queued` flag and enqueues one `figures_refresh` task for the claimed
   ones: a burst of writes before the task runs queues nothing more.
 - `refresh` recomputes under the groups' KeptState locks, from the same
-  computation as the live figures (reports.area.live_group_months), so a
+  computation as the live figures (reports.shown.live_group_months), so a
   writer either committed before the refresh read (it sees the write) or
   marks the rows stale again after it (the lock makes it wait).
 - The date moves figures too: the children's roster status each day, a new
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from bkb.lib.months import Month
@@ -79,8 +80,6 @@ def _flush() -> None:
 
 def queue(group_ids) -> list[int]:
     """Enqueue one refresh for the groups that have none waiting; returns the groups queued."""
-    from reports.tasks import figures_refresh
-
     states = KeptState.objects.filter(queued=False)
     if group_ids is not None:
         states = states.filter(group_id__in=group_ids)
@@ -127,7 +126,7 @@ def refresh(
 
 def _write(by_month: dict[datetime.date, list[int]]) -> int:
     """Compute and write the rows {month's first day: group ids}, inside the caller's locks."""
-    from reports.area import live_group_months
+    from reports.shown import live_group_months
 
     now, written = timezone.now(), 0
     for first, group_ids in sorted(by_month.items()):
@@ -155,8 +154,10 @@ def _write(by_month: dict[datetime.date, list[int]]) -> int:
     return written
 
 
-def refresh_queued(group_ids) -> int:
-    """The task's work: release the groups' queue flag, then refresh what is stale, CHUNK groups at a time."""
+@task
+def figures_refresh(group_ids: list[int]) -> int:
+    """The worker's refresh after writes (`queue`): release the groups' queue flag, then refresh
+    what is stale, CHUNK groups at a time."""
     group_ids = sorted(group_ids)
     KeptState.objects.filter(group_id__in=group_ids).update(queued=False)
     return sum(refresh(group_ids[start : start + CHUNK]) for start in range(0, len(group_ids), CHUNK))

@@ -48,12 +48,6 @@ def batch_print_run(batch_id: int) -> int:
     return len(groups)
 
 
-@task
-def figures_refresh(group_ids: list[int]) -> int:
-    """Refresh the stale kept figures of these groups (queued by reports.kept after a write)."""
-    return kept.refresh_queued(group_ids)
-
-
 NIGHTLY_AT = datetime.time(0, 15)
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
+from groups.admin import KeptReadOnly
+from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, KeptState, SessionCadre, Topic
 
 
 @admin.register(Topic)
@@ -54,3 +55,16 @@ class HomeVisitAdmin(admin.ModelAdmin):
     search_fields = ["family__mother_name", "note"]
     list_select_related = ["family", "visited_by"]
     raw_id_fields = ["family", "visited_by"]
+
+
+@admin.register(KeptState)
+class KeptStateAdmin(KeptReadOnly):
+    list_display = ["group", "version", "children_version", "children_on", "children_at", "queued"]
+    list_select_related = ["group"]
+
+
+@admin.register(ChildStatus)
+class ChildStatusAdmin(KeptReadOnly):
+    list_display = ["child", "group", "kka_status", "kka_referred", "latest_measured_on", "seen_this_month"]
+    list_filter = ["kka_status", "seen_this_month", "referral_open"]
+    list_select_related = ["child", "group"]

@@ -12,13 +12,14 @@ new day, or by the roster itself when it finds them stale.
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from families import kka, measurements
-from families.models import Child, Referral
+from families.models import Child, Measurement, Referral
 from groups.models import BkbGroup
-from sessions.models import ChildStatus, KeptState
+from sessions.models import Attendance, ChildStatus, HomeVisit, KeptState
 
 FIELDS = [
     "kka_status",
@@ -45,14 +46,26 @@ def mark_changed(group_ids, since: datetime.date | None = None) -> None:
         states_ensure(group_ids)  # new states are stale: children_version starts below any version
 
 
+def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
+    """Add `seen_this_month`: by `on`, in `on`'s month, the child came to a session
+    (or its family came without naming a child), was measured, was checked on
+    the KKA, or its family had a home visit."""
+    start = Month.of(on).first
+    attended = Attendance.objects.filter(session__date__gte=start, session__date__lte=on).filter(
+        Q(child=OuterRef("pk")) | Q(child__isnull=True, family=OuterRef("family_id"))
+    )
+    measured = Measurement.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=on)
+    visited = HomeVisit.objects.filter(family=OuterRef("family_id"), date__gte=start, date__lte=on)
+    seen = Q(Exists(attended)) | Q(Exists(measured)) | Q(kka.checked_between(start, on)) | Q(Exists(visited))
+    return children.annotate(seen_this_month=ExpressionWrapper(seen, output_field=BooleanField()))
+
+
 def child_status_live(children: QuerySet, on: datetime.date) -> QuerySet:
     """The status columns of ChildStatus for `children` in the programme on `on`, computed now.
 
     The one computation of a child's roster status: the kept rows are
     written from it, and verify_figures compares them with it.
     """
-    from sessions.selectors import annotate_seen_this_month  # the selector module reads the kept rows
-
     children = children.in_programme_on(on)
     children = kka.annotate_kka_status(children, on)
     children = measurements.annotate_latest_growth(children, on)

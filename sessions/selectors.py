@@ -7,7 +7,7 @@ Each function runs a fixed number of queries whatever the group's size.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from bkb.lib.ages import AgeGroup, age_in_months
@@ -17,6 +17,7 @@ from families import kka, measurements
 from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
 from families.services import search_families
 from groups.models import BkbGroup
+from sessions import kept
 from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, Topic
 
 NO_CHILD_BAND = -1
@@ -268,20 +269,6 @@ class AgeBand:
     children: list = field(default_factory=list)
 
 
-def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
-    """Add `seen_this_month`: by `on`, in `on`'s month, the child came to a session
-    (or its family came without naming a child), was measured, was checked on
-    the KKA, or its family had a home visit."""
-    start = Month.of(on).first
-    attended = Attendance.objects.filter(session__date__gte=start, session__date__lte=on).filter(
-        Q(child=OuterRef("pk")) | Q(child__isnull=True, family=OuterRef("family_id"))
-    )
-    measured = Measurement.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=on)
-    visited = HomeVisit.objects.filter(family=OuterRef("family_id"), date__gte=start, date__lte=on)
-    seen = Q(Exists(attended)) | Q(Exists(measured)) | Q(kka.checked_between(start, on)) | Q(Exists(visited))
-    return children.annotate(seen_this_month=ExpressionWrapper(seen, output_field=BooleanField()))
-
-
 def attention_q() -> Q:
     """ "Perlu perhatian": owed or to refer on the KKA, a growth problem, or not seen this month.
 
@@ -306,8 +293,6 @@ def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bo
     Reads ChildStatus rows, refreshing them first if a write or the date has
     made them stale (sessions.kept). Three queries when they are current.
     """
-    from sessions import kept
-
     state = kept.children_ensure(group, on)
     statuses = ChildStatus.objects.filter(group=group)
     if query:

@@ -75,7 +75,9 @@ def test_database_url_parsing():
         "db.example",
         "5433",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    # JIT is off unless the URL says otherwise (bkb/settings.py says why).
+    assert pg["OPTIONS"] == {"options": "-c jit=off", "sslmode": "require"}
+    assert database_from_url("postgres://x@h/db?options=-c%20jit%3Don")["OPTIONS"] == {"options": "-c jit=on"}
     assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
     with pytest.raises(Exception, match="not supported"):
         database_from_url("mysql://x/y")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from bkb.lib.months import Month
 from groups.models import BkbGroup
-from reports import area, figures
+from reports import area, figures, shown
 from reports.dashboard import INDICATORS, dashboard_data, trend_series
 from reports.models import MonthlyReport
 from reports.services import report_return, report_submit
@@ -40,7 +40,7 @@ def test_recap_shows_the_submitted_figures_and_live_ones_each_marked(edited, oct
     rows, totals = area.area_figures(edited, OCT)
     by_name = {row.group.name: row for row in rows}
     melati, mawar = by_name["BKB Melati"], by_name["BKB Mawar"]
-    assert (melati.source, mawar.source) == (area.REPORT, area.LIVE)
+    assert (melati.source, mawar.source) == (shown.REPORT, shown.LIVE)
     assert figures.group_figures(october["group"], OCT)["families_present"] == 3  # live moved on
     assert melati.figures["families_present"] == 2  # the report did not
     assert mawar.figures["families_present"] == 1
@@ -85,7 +85,7 @@ def test_a_returned_report_is_counted_live_and_says_so(edited, october, world, l
     report_return(report=MonthlyReport.objects.get(), user=world["supervisor"], comment="Cek daftar hadir")
     rows, totals = area.area_figures(edited, OCT)
     melati = next(row for row in rows if row.group == october["group"])
-    assert melati.source == area.LIVE and melati.report.status == MonthlyReport.Status.RETURNED
+    assert melati.source == shown.LIVE and melati.report.status == MonthlyReport.Status.RETURNED
     assert melati.figures["families_present"] == 3
     html = login(world["supervisor"]).get(reverse("reports:area_recap", args=[world["kec_a"].pk, str(OCT)]))
     assert "langsung (laporan dikembalikan)" in html.content.decode()
