@@ -247,6 +247,16 @@ def live_counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
     return found
 
 
+def live_counted_at(group: BkbGroup, month: Month) -> datetime.datetime:
+    """When the live counts `live_counts` gives for the group's month were counted: its kept row's
+    time, or now where they were counted on the spot (a standing report's month)."""
+    row = GroupMonthFigures.objects.filter(group=group, month=month.first).values("source", "stale", "computed_at")
+    found = row.first()
+    if found and found["source"] == GroupMonthFigures.Source.LIVE and not found["stale"]:
+        return found["computed_at"]
+    return timezone.now()
+
+
 def rows(groups: QuerySet, months: list[Month], *, only: list[str] | None = None) -> QuerySet:
     """The kept rows of `groups` x `months` (call `ensure` first), their current report alongside."""
     keys = only if only is not None else figures.FIGURE_KEYS

@@ -16,7 +16,7 @@ from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from reports import access, documents, figures, rendering, selectors, services
+from reports import access, documents, figures, kept, rendering, selectors, services
 from reports import area as area_views
 from reports.charts import trend_svg
 from reports.dashboard import INDICATORS, dashboard_data
@@ -66,6 +66,7 @@ def _group_month_page(request, group, month: Month, *, submit_error: str = "", s
         {
             "group": group,
             "history": selectors.report_history(group, month),
+            "counted_at": kept.live_counted_at(group, month),
             "can_submit": access.can_submit(user, group),
             # Shown beside a disabled button rather than hiding it: the chair learns when she can.
             "submit_not_yet": services.submit_not_yet(month, today),
