@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from bkb.lib.db import one_snapshot
 from bkb.lib.months import Month
-from groups.models import BkbGroup
+from groups.models import Area, BkbGroup
 from reports import figures, kept
 from reports.models import MonthlyReport
 from reports.shown import GroupMonth
@@ -75,6 +76,10 @@ def area_months(
 def group_months(groups: QuerySet, months: list[Month], *, only: list[str] | None = None):
     """{month: {group id: GroupMonth}} read from the kept rows (made current first where cheap)."""
     kept.ensure(groups, months)
+    return _read_group_months(groups, months, only=only)
+
+
+def _read_group_months(groups: QuerySet, months: list[Month], *, only: list[str] | None = None):
     result: dict[Month, dict[int, GroupMonth]] = {month: {} for month in months}
     for row in kept.rows(groups, months, only=only):
         counts = {**figures.empty_counts(), **{key: getattr(row, key) for key in (only or figures.FIGURE_KEYS)}}
@@ -90,5 +95,129 @@ def freshness(by_month: dict[Month, tuple[list[AreaRow], figures.MonthFigures]])
 
 
 def area_figures(groups: QuerySet, month: Month) -> tuple[list[AreaRow], figures.MonthFigures]:
-    """One month's rows and totals: the recap."""
+    """One month's rows and totals, added up here from the rows (the recap page sums them in the database)."""
     return area_months(groups, [month])[month]
+
+
+# --- The recap --------------------------------------------------------------------------
+
+# The counts the recap's table shows, with the denominators of its shares.
+RECAP_COUNTS = [
+    "cadres_active", "cadres_trained", "families_members", "children_total", "sessions_held",
+    "families_present", "kka_checked", "kka_terhutang", "kka_rujukan", "measured", "measured_scored",
+    "stunted", "underweight", "wasted", "families_pus", "families_kb",
+]  # fmt: skip
+# A group's kecamatan: the parent of its desa.
+KECAMATAN = "desa__parent"
+CADRE_KEYS = [key for key, pop in figures.FIGURE_POPULATION.items() if pop.key == "cadres"]
+
+
+def by_kecamatan(area: Area) -> bool:
+    """Above kecamatan level (a kabupaten has about a thousand groups) a recap shows a row per kecamatan."""
+    return area.level < Area.Level.KECAMATAN
+
+
+@dataclass
+class KecamatanRow:
+    """A kecamatan's line in a recap: its groups' rows summed, its cadres counted once within it."""
+
+    area: Area
+    figures: figures.MonthFigures
+    groups: int
+    reported: int
+    freshness: kept.Freshness
+
+    @property
+    def live(self) -> int:
+        return self.groups - self.reported
+
+
+@dataclass
+class Recap:
+    area: Area
+    month: Month
+    totals: figures.MonthFigures
+    groups: int
+    freshness: kept.Freshness
+    # A row per group, at kecamatan level and below.
+    rows: list[AreaRow]
+    # A row per kecamatan, above kecamatan level.
+    kecamatans: list[KecamatanRow]
+    # Above kecamatan level, when asked for (the PDF): each kecamatan with its group rows.
+    sections: list[tuple[KecamatanRow, list[AreaRow]]]
+
+    @property
+    def by_kecamatan(self) -> bool:
+        return by_kecamatan(self.area)
+
+    @property
+    def across_kabupaten(self) -> bool:
+        """A province's recap: its kecamatan rows say which kabupaten they are in."""
+        return self.area.level < Area.Level.KABUPATEN
+
+
+def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False) -> Recap:
+    """The recap of `groups` (the area's) for `month`, from the kept rows.
+
+    The totals are summed in the database, the cadres counted once per
+    person. At kecamatan level and below a row per group; above it a row per
+    kecamatan (summed in the database by the group's desa's parent) and, with
+    `sections`, each kecamatan's group rows (the PDF). Read in one snapshot,
+    so the rows add up to the totals even while the worker refreshes them.
+
+    Queries: `kept.ensure` (two when the rows are current), the totals and
+    the area's cadres; per group the rows and the groups; per kecamatan the
+    sums, their cadres and the kecamatans. The same for 5 groups or 1,000.
+    """
+    kept.ensure(groups, [month])
+    summarise = by_kecamatan(area)
+    with one_snapshot():
+        total = kept.sums(groups, month, only=RECAP_COUNTS)[None]
+        cadres = figures.distinct_cadre_counts(groups, [month])[month]
+        kecamatans = _kecamatan_rows(groups, month) if summarise else []
+        rows = _group_rows(groups, month) if sections or not summarise else []
+    parts = []
+    if summarise and sections:
+        by_parent: dict[int, list[AreaRow]] = {}
+        for row in rows:
+            by_parent.setdefault(row.group.desa.parent_id, []).append(row)
+        parts = [(kecamatan, by_parent.get(kecamatan.area.pk, [])) for kecamatan in kecamatans]
+        rows = []  # held once, in the sections
+    return Recap(
+        area=area,
+        month=month,
+        totals=_counted_once(total.counts, cadres),
+        groups=total.groups,
+        freshness=total.freshness,
+        rows=rows,
+        kecamatans=kecamatans,
+        sections=parts,
+    )
+
+
+def _counted_once(summed: dict[str, int], cadres: dict[str, int]) -> figures.MonthFigures:
+    # A place without any cadre role has no row in the cadre count: none, not the summed group rows.
+    return figures.MonthFigures(
+        {**figures.empty_counts(), **summed, **dict.fromkeys(CADRE_KEYS, 0), **cadres}, cadres_counted_once=True
+    )
+
+
+def _group_rows(groups: QuerySet, month: Month) -> list[AreaRow]:
+    by_group = _read_group_months(groups, [month], only=RECAP_COUNTS)[month]
+    return [AreaRow(group, by_group[group.pk]) for group in ordered_groups(groups) if group.pk in by_group]
+
+
+def _kecamatan_rows(groups: QuerySet, month: Month) -> list[KecamatanRow]:
+    summed = kept.sums(groups, month, by=KECAMATAN, only=RECAP_COUNTS)
+    cadres = figures.distinct_cadre_counts_by(groups, [month], KECAMATAN)[month]
+    kecamatans = Area.objects.filter(pk__in=list(summed)).select_related("parent").order_by("parent__name", "name")
+    return [
+        KecamatanRow(
+            kecamatan,
+            _counted_once(summed[kecamatan.pk].counts, cadres.get(kecamatan.pk, {})),
+            summed[kecamatan.pk].groups,
+            summed[kecamatan.pk].reported,
+            summed[kecamatan.pk].freshness,
+        )
+        for kecamatan in kecamatans
+    ]

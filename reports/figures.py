@@ -418,17 +418,43 @@ def distinct_cadre_counts(groups: QuerySet, months: list[Month]) -> dict[Month, 
     A cadre serving two groups is one person in an area total, so an area's
     cadre figures are not the sum of its group rows.
     """
-    pop = FIGURE_POPULATION["cadres_active"]
     if not months:
         return {}
-    base = pop.base(months[0]).filter(**{f"{pop.group_field}__in": groups.values("pk")}).order_by()
-    found = base.aggregate(
-        **{
-            f"m{index}_{key}": Count(pop.count_field, filter=q, distinct=True)
-            for index, month in enumerate(months)
-            for key, q in pop.figures(month).items()
-        }
-    )
+    found = _cadre_base_of(groups, months[0]).aggregate(**_distinct_cadre_annotations(months))
+    return _by_month(found, months)
+
+
+def distinct_cadre_counts_by(groups: QuerySet, months: list[Month], by: str) -> dict[Month, dict[object, dict]]:
+    """Per month and per value of the group's field `by` ("desa__parent": per kecamatan), the cadre
+    figures of those groups, each person counted once within each (one query)."""
+    if not months:
+        return {}
+    pop = FIGURE_POPULATION["cadres_active"]
+    field = f"{pop.group_field}__{by}"
+    rows = _cadre_base_of(groups, months[0]).values(field).annotate(**_distinct_cadre_annotations(months))
+    result: dict[Month, dict[object, dict]] = {month: {} for month in months}
+    for row in rows:
+        value = row.pop(field)
+        for month, found in _by_month(row, months).items():
+            result[month][value] = found
+    return result
+
+
+def _cadre_base_of(groups: QuerySet, month: Month) -> QuerySet:
+    pop = FIGURE_POPULATION["cadres_active"]
+    return pop.base(month).filter(**{f"{pop.group_field}__in": groups.values("pk")}).order_by()
+
+
+def _distinct_cadre_annotations(months: list[Month]) -> dict:
+    pop = FIGURE_POPULATION["cadres_active"]
+    return {
+        f"m{index}_{key}": Count(pop.count_field, filter=q, distinct=True)
+        for index, month in enumerate(months)
+        for key, q in pop.figures(month).items()
+    }
+
+
+def _by_month(found: dict, months: list[Month]) -> dict[Month, dict[str, int]]:
     result: dict[Month, dict[str, int]] = {month: {} for month in months}
     for name, value in found.items():
         index, key = name.split("_", 1)

@@ -279,5 +279,46 @@ def totals_by_month(groups: QuerySet, months: list[Month], *, only: list[str] | 
     return {month: {key: found.get(month, {}).get(key) or 0 for key in keys} for month in months}
 
 
+@dataclass(frozen=True)
+class Sums:
+    """Kept rows summed: the figures, how many groups they add up, how many of those show a report."""
+
+    counts: dict[str, int]
+    groups: int
+    reported: int
+    freshness: Freshness
+
+
+def sums(groups: QuerySet, month: Month, *, by: str | None = None, only: list[str] | None = None) -> dict:
+    """The kept rows of `groups` for `month` summed in the database: {None: Sums} for all of them, or
+    with `by` (a field of the group, "desa__parent": per kecamatan) {its value: Sums}. One query.
+
+    Every figure is summed, the cadres too: a caller showing people counts them once itself
+    (reports.figures.distinct_cadre_counts)."""
+    keys = only if only is not None else figures.FIGURE_KEYS
+    # Prefixed: an annotation may not take the name of the column it sums.
+    annotations = {
+        **{f"sum_{key}": Sum(key) for key in keys},
+        "n_groups": Count("pk"),
+        "n_reported": Count("pk", filter=Q(source=GroupMonthFigures.Source.REPORT)),
+        "n_stale": Count("pk", filter=Q(stale=True)),
+        "oldest": Min("computed_at"),
+    }
+    if by is None:
+        found = {None: _rows(groups, [month]).aggregate(**annotations)}
+    else:
+        field = f"group__{by}"
+        found = {row.pop(field): row for row in _rows(groups, [month]).values(field).annotate(**annotations).order_by()}
+    return {
+        value: Sums(
+            {key: row[f"sum_{key}"] or 0 for key in keys},
+            row["n_groups"],
+            row["n_reported"],
+            Freshness(row["oldest"], row["n_stale"]),
+        )
+        for value, row in found.items()
+    }
+
+
 def newest(groups: QuerySet, months: list[Month]):
     return _rows(groups, months).aggregate(newest=Max("computed_at"))["newest"]
