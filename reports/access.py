@@ -70,7 +70,16 @@ def get_overview_area_for(user, pk) -> Area:
 def get_batch_for(user, pk) -> BatchPrint:
     """A batch print the admin started herself: 403 for anyone not an admin, 404 for another's."""
     require(can_batch_print(user))
-    return get_object_or_404(BatchPrint.objects.select_related("area"), pk=pk, created_by=user)
+    return get_object_or_404(BatchPrint.objects.reports().select_related("area"), pk=pk, created_by=user)
+
+
+def get_recap_job_for(user, pk) -> BatchPrint:
+    """An area's recap PDF job: anyone who may open the area's recap follows it, whoever asked for it.
+
+    403 for cadres, 404 for an area outside the user's."""
+    require(can_see_overview(user))
+    jobs = BatchPrint.objects.recaps().filter(area__in=Area.objects.visible_to(user))
+    return get_object_or_404(jobs.select_related("area"), pk=pk)
 
 
 def get_certificate_for(user, cadre_pk) -> tuple[Cadre, BkbGroup | None]:

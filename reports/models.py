@@ -103,8 +103,31 @@ class MonthlyReport(models.Model):
         return self.why_not_reviewable() is None
 
 
+class BatchPrintQuerySet(models.QuerySet):
+    def reports(self):
+        return self.filter(kind=BatchPrint.Kind.REPORTS)
+
+    def recaps(self):
+        return self.filter(kind=BatchPrint.Kind.RECAP)
+
+    def pending(self):
+        """Jobs the worker has still to finish: queued or running."""
+        return self.filter(status__in=[BatchPrint.Status.QUEUED, BatchPrint.Status.RUNNING])
+
+
 class BatchPrint(models.Model):
-    """An admin's request to print every group's report of an area and month."""
+    """A PDF made on the task worker for an area and month, with its progress.
+
+    Two kinds: an admin's batch print of every group's report (a PDF and a
+    ZIP, progress counted per group), and the recap of an area above
+    kecamatan level (one PDF, progress counted per part: the kecamatan
+    summary, then each kecamatan's groups), shared by everyone who sees the
+    area: one job per area and month at a time.
+    """
+
+    class Kind(models.TextChoices):
+        REPORTS = "reports", _("laporan kelompok")
+        RECAP = "recap", _("rekap wilayah")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Menunggu")
@@ -112,6 +135,7 @@ class BatchPrint(models.Model):
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 
+    kind = models.CharField(_("jenis"), max_length=7, choices=Kind.choices, default=Kind.REPORTS)
     area = models.ForeignKey("groups.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah"))
     month = models.DateField(_("bulan"))
     created_by = models.ForeignKey(
@@ -125,6 +149,8 @@ class BatchPrint(models.Model):
     error = models.TextField(_("pesan galat"), blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    objects = BatchPrintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cetak massal")

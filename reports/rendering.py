@@ -9,6 +9,7 @@ from bkb.lib.months import Month
 from bkb.lib.pdf import html_document, render_pdf
 from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
+from reports.area import Recap
 from reports.charts import bar_chart_svg
 from reports.models import MonthlyReport
 from reports.selectors import current_report
@@ -66,12 +67,46 @@ def combine(rendered) -> bytes:
     return rendered[0].copy(pages).write_pdf()
 
 
-def area_recap_context(area, rows, totals, month: Month) -> dict:
-    return {"area": area, "rows": rows, "totals": totals, "month": month}
+def area_recap_context(recap: Recap) -> dict:
+    return {
+        "recap": recap,
+        "area": recap.area,
+        "month": recap.month,
+        "rows": recap.rows,
+        "kecamatans": recap.kecamatans,
+        "totals": recap.totals,
+        "freshness": recap.freshness,
+    }
 
 
-def area_recap_pdf(area, rows, totals, month: Month) -> bytes:
-    return render_pdf("reports/area_recap_pdf.html", area_recap_context(area, rows, totals, month))
+def area_recap_pdf(recap: Recap, *, step=None) -> bytes:
+    """The recap on paper. Above kecamatan level: the kecamatan summary, then each kecamatan's groups.
+
+    Each part is laid out on its own and only the pages are kept, so no
+    layout holds a kabupaten's thousand rows at once; the sections are taken
+    out of `recap` as they are laid out, so their rows can go too. `step` is
+    called after each part (the job's progress).
+    """
+    context = area_recap_context(recap)
+    if not recap.by_kecamatan:
+        return render_pdf("reports/area_recap_pdf.html", context)
+    documents = [html_document(render_to_string("reports/area_recap_pdf.html", context))]
+    if step:
+        step()
+    while recap.sections:
+        kecamatan, rows = recap.sections.pop(0)
+        html = render_to_string(
+            "reports/area_recap_section_pdf.html",
+            {**context, "kecamatan": kecamatan, "rows": rows, "totals": kecamatan.figures},
+        )
+        documents.append(html_document(html))
+        if step:
+            step()
+    return combine(documents)
+
+
+def area_recap_filename(area: Area, month: Month) -> str:
+    return f"rekap-{slugify(area.name)}-{area.pk}-{month}.pdf"
 
 
 def certificate_pdf(*, cadre, group, issued_by, on, reason: str) -> bytes:

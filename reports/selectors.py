@@ -38,4 +38,9 @@ def home_area(user, areas: list[Area]) -> Area:
 
 def recent_batches(user) -> QuerySet[BatchPrint]:
     """The admin's last batch prints, newest first."""
-    return BatchPrint.objects.filter(created_by=user).select_related("area")[:10]
+    return BatchPrint.objects.reports().filter(created_by=user).select_related("area")[:10]
+
+
+def recap_job_latest(area: Area, month: Month) -> BatchPrint | None:
+    """The area's last recap PDF job for the month (on its way, done or failed), for its recap page."""
+    return BatchPrint.objects.recaps().filter(area=area, month=month.first).order_by("-created_at").first()

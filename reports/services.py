@@ -1,4 +1,5 @@
-"""Monthly report workflow: submit (chair), verify or return (supervisor); batch printing."""
+"""Monthly report workflow: submit (chair), verify or return (supervisor); batch printing and
+the recap PDF on the task worker."""
 
 import datetime
 from functools import partial
@@ -14,7 +15,7 @@ from reports.access import can_review, can_submit
 from reports.documents import group_report_data
 from reports.models import BatchPrint, MonthlyReport
 from reports.selectors import current_report
-from reports.tasks import batch_print_run
+from reports.tasks import batch_print_run, recap_pdf_run
 
 
 def submit_opens_on(month: Month) -> datetime.date:
@@ -113,4 +114,32 @@ def batch_print_start(*, area: Area, month: Month, user) -> BatchPrint:
     earlier would not find its batch."""
     batch = BatchPrint.objects.create(area=area, month=month.first, created_by=user)
     transaction.on_commit(partial(batch_print_run.enqueue, batch.pk))
+    return batch
+
+
+# A recap job not finished this long after it was asked for is taken as lost (the worker
+# restarted mid-run): asking again starts a new one instead of waiting on it for ever.
+RECAP_LOST_AFTER = datetime.timedelta(minutes=30)
+
+
+@transaction.atomic
+def recap_pdf_start(*, area: Area, month: Month, user, now=None) -> BatchPrint:
+    """Queue the recap PDF of `area` for `month` on the worker, or return the one already on its way.
+
+    One job per area and month at a time, whoever asks: a second click (or a
+    colleague's) follows the first job. Queued once the row is committed."""
+    now = now or timezone.now()
+    # Two clicks at once: the second waits here until the first's job row is committed.
+    list(Area.objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True))
+    pending = BatchPrint.objects.recaps().pending().filter(area=area, month=month.first).order_by("-created_at").first()
+    if pending is not None:
+        if pending.created_at > now - RECAP_LOST_AFTER:
+            return pending
+        pending.status = BatchPrint.Status.FAILED
+        pending.error = _("Tidak selesai dalam %(minutes)s menit; dibuat ulang.") % {
+            "minutes": int(RECAP_LOST_AFTER.total_seconds() // 60)
+        }
+        pending.save(update_fields=["status", "error"])
+    batch = BatchPrint.objects.create(kind=BatchPrint.Kind.RECAP, area=area, month=month.first, created_by=user)
+    transaction.on_commit(partial(recap_pdf_run.enqueue, batch.pk))
     return batch

@@ -1,4 +1,5 @@
-"""Background work: batch printing an area's monthly reports, and keeping the figures current."""
+"""Background work: batch printing an area's monthly reports, an area's recap PDF, and keeping the
+figures current."""
 
 import datetime
 import io
@@ -11,8 +12,29 @@ from django.utils import timezone
 
 from bkb.lib.months import Month
 from groups.models import BkbGroup
-from reports import kept, rendering
+from reports import area, kept, rendering
 from reports.models import BatchPrint
+
+
+def _started(batch: BatchPrint, total: int) -> None:
+    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.RUNNING, total=total, done=0)
+
+
+def _step(batch: BatchPrint) -> None:
+    # A plain UPDATE per part, so the progress page sees it at once.
+    BatchPrint.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+
+
+def _finished(batch: BatchPrint, **files: tuple[str, bytes]) -> None:
+    batch.refresh_from_db()
+    for field, (name, content) in files.items():
+        getattr(batch, field).save(name, ContentFile(content), save=False)
+    batch.status, batch.finished_at = BatchPrint.Status.DONE, timezone.now()
+    batch.save(update_fields=[*files, "status", "finished_at"])
+
+
+def _failed(batch: BatchPrint, error: Exception) -> None:
+    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.FAILED, error=str(error)[:2000])
 
 
 @task
@@ -25,7 +47,7 @@ def batch_print_run(batch_id: int) -> int:
         .select_related("desa__parent__parent")
         .order_by("desa__parent__name", "desa__name", "name")
     )
-    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.RUNNING, total=len(groups), done=0)
+    _started(batch, len(groups))
     try:
         documents, archive = [], io.BytesIO()
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -33,19 +55,38 @@ def batch_print_run(batch_id: int) -> int:
                 document = rendering.group_report_document(group, month)
                 documents.append(document)
                 bundle.writestr(rendering.group_report_filename(group, month), document.write_pdf())
-                # A plain UPDATE per group, so the progress page sees it at once.
-                BatchPrint.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+                _step(batch)
         combined = rendering.combine(documents)
         name = f"laporan-{batch.area.name.lower().replace(' ', '-')}-{month}"
-        batch.refresh_from_db()
-        batch.pdf.save(f"{name}.pdf", ContentFile(combined), save=False)
-        batch.zip.save(f"{name}.zip", ContentFile(archive.getvalue()), save=False)
-        batch.status, batch.finished_at = BatchPrint.Status.DONE, timezone.now()
-        batch.save(update_fields=["pdf", "zip", "status", "finished_at"])
+        _finished(batch, pdf=(f"{name}.pdf", combined), zip=(f"{name}.zip", archive.getvalue()))
     except Exception as error:
-        BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.FAILED, error=str(error)[:2000])
+        _failed(batch, error)
         raise
     return len(groups)
+
+
+@task
+def recap_pdf_run(batch_id: int) -> int:
+    """Render the recap of the job's area (above kecamatan level) a part at a time: the kecamatan
+    summary, then each kecamatan's groups. Returns the parts rendered."""
+    # Claimed, not just read: a job taken as lost and asked for again (services.recap_pdf_start)
+    # must not also run when its late task comes round.
+    claimed = BatchPrint.objects.filter(pk=batch_id, status=BatchPrint.Status.QUEUED)
+    if not claimed.update(status=BatchPrint.Status.RUNNING):
+        return 0
+    batch = BatchPrint.objects.select_related("area").get(pk=batch_id)
+    month = Month.of(batch.month)
+    try:
+        # Every group of the area: whoever may open an area's recap sees all its groups.
+        recap = area.recap(batch.area, BkbGroup.objects.in_area(batch.area), month, sections=True)
+        parts = 1 + len(recap.sections)
+        _started(batch, parts)
+        content = rendering.area_recap_pdf(recap, step=lambda: _step(batch))
+        _finished(batch, pdf=(rendering.area_recap_filename(batch.area, month), content))
+    except Exception as error:
+        _failed(batch, error)
+        raise
+    return parts
 
 
 NIGHTLY_AT = datetime.time(0, 15)

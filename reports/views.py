@@ -1,6 +1,6 @@
 """Report pages: a group's month (preview, PDF, rows behind each figure, the
-submit/verify workflow), the supervisor dashboard, the area recap, batch
-printing and certificates."""
+submit/verify workflow), the supervisor dashboard, the area recap (and its PDF
+job above kecamatan level), batch printing and certificates."""
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
@@ -186,21 +186,72 @@ def dashboard(request):
     )
 
 
-def _recap(request, area_id, month):
-    area = access.get_overview_area_for(request.user, area_id)
-    month = _month(month)
-    rows, totals = area_views.area_figures(groups_visible_to(request.user).in_area(area), month)
-    return area, month, rows, totals
+def _recap_area(request, area_id, month):
+    return access.get_overview_area_for(request.user, area_id), _month(month)
+
+
+def _recap(request, area, month: Month, *, sections: bool = False):
+    return area_views.recap(area, groups_visible_to(request.user).in_area(area), month, sections=sections)
 
 
 def area_recap(request, area_id, month):
-    area, month, rows, totals = _recap(request, area_id, month)
-    return render(request, "reports/area_recap.html", rendering.area_recap_context(area, rows, totals, month))
+    area, month = _recap_area(request, area_id, month)
+    recap = _recap(request, area, month)
+    context = rendering.area_recap_context(recap)
+    context["job"] = selectors.recap_job_latest(area, month) if recap.by_kecamatan else None
+    return render(request, "reports/area_recap.html", context)
 
 
 def area_recap_pdf(request, area_id, month):
-    area, month, rows, totals = _recap(request, area_id, month)
-    return _pdf_response(rendering.area_recap_pdf(area, rows, totals, month), f"rekap-{area.pk}-{month}.pdf")
+    """A kecamatan's or desa's recap as PDF now; above kecamatan level, a job on the worker (POST)."""
+    area, month = _recap_area(request, area_id, month)
+    if area_views.by_kecamatan(area):
+        if request.method != "POST":
+            # Made on the worker, started by the recap page's button rather than by following a link.
+            messages.info(request, _("PDF rekap wilayah ini dibuat di latar belakang: tekan tombol Buat PDF."))
+            return redirect("reports:area_recap", area.pk, str(month))
+        job = services.recap_pdf_start(area=area, month=month, user=request.user)
+        return redirect("reports:recap_job", job.pk)
+    content = rendering.area_recap_pdf(_recap(request, area, month))
+    return _pdf_response(content, rendering.area_recap_filename(area, month))
+
+
+def recap_job(request, pk):
+    return _job_page(request, access.get_recap_job_for(request.user, pk))
+
+
+def recap_job_download(request, pk):
+    job = access.get_recap_job_for(request.user, pk)
+    return _file_response(job.pdf, "application/pdf")
+
+
+def _job_page(request, batch):
+    """A job's progress page (batch print or recap), or its state as JSON for the page's polling."""
+    if batch.kind == batch.Kind.RECAP:
+        downloads = {"pdf": reverse("reports:recap_job_download", args=[batch.pk]), "zip": None}
+    else:
+        downloads = {kind: reverse("reports:batch_download", args=[batch.pk, kind]) for kind in ("pdf", "zip")}
+    downloads = {kind: url if url and getattr(batch, kind) else None for kind, url in downloads.items()}
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse(
+            {
+                "status": batch.status,
+                "done": batch.done,
+                "total": batch.total,
+                "percent": batch.percent,
+                **downloads,
+                "label": batch.get_status_display(),
+            }
+        )
+    return render(request, "reports/batch_detail.html", {"batch": batch, "status_url": request.path})
+
+
+def _file_response(file, content_type: str) -> HttpResponse:
+    if not file:
+        raise Http404
+    response = HttpResponse(file.read(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.name.rsplit("/", 1)[-1]}"'
+    return response
 
 
 @once.guard
@@ -227,30 +278,13 @@ def batch_print(request):
 
 
 def batch_detail(request, pk):
-    batch = access.get_batch_for(request.user, pk)
-    if request.headers.get("Accept") == "application/json":
-        return JsonResponse(
-            {
-                "status": batch.status,
-                "done": batch.done,
-                "total": batch.total,
-                "percent": batch.percent,
-                "pdf": reverse("reports:batch_download", args=[batch.pk, "pdf"]) if batch.pdf else None,
-                "zip": reverse("reports:batch_download", args=[batch.pk, "zip"]) if batch.zip else None,
-                "label": batch.get_status_display(),
-            }
-        )
-    return render(request, "reports/batch_detail.html", {"batch": batch})
+    return _job_page(request, access.get_batch_for(request.user, pk))
 
 
 def batch_download(request, pk, kind):
     batch = access.get_batch_for(request.user, pk)
     file = batch.pdf if kind == "pdf" else batch.zip
-    if not file:
-        raise Http404
-    response = HttpResponse(file.read(), content_type="application/pdf" if kind == "pdf" else "application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{file.name.rsplit("/", 1)[-1]}"'
-    return response
+    return _file_response(file, "application/pdf" if kind == "pdf" else "application/zip")
 
 
 def certificate(request, cadre_id):

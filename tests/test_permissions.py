@@ -146,6 +146,9 @@ TABLE = [
     Row("reports:review", lambda o: [o["report"].pk], expect(403, 404, 302, 302, 404), method="POST"),
     Row("reports:area_recap", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
     Row("reports:area_recap_pdf", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
+    # An area's recap PDF job (above kecamatan level) is followed by whoever sees the area's recap.
+    Row("reports:recap_job", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
+    Row("reports:recap_job_download", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
     Row("reports:batch_print", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
     Row(
         "reports:batch_print",
@@ -191,6 +194,10 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
     report = report_submit(group=group, month=MONTH, user=chair, now=SUBMITTED_AT)
     batch = BatchPrint.objects.create(area=group.desa, month=MONTH.first, created_by=batch_owner)
     batch.pdf.save(f"batch-{label}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    recap_job = BatchPrint.objects.create(
+        kind=BatchPrint.Kind.RECAP, area=group.desa, month=MONTH.first, created_by=batch_owner
+    )
+    recap_job.pdf.save(f"rekap-{label}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     return {
         "group": group,
         "area": group.desa,
@@ -201,6 +208,7 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
         "cadre": cadre,
         "report": report,
         "batch": batch,
+        "recap_job": recap_job,
     }
 
 

@@ -1,5 +1,6 @@
 """Reports in a real browser: a supervisor drills from the dashboard into a group's
-month on a laptop, an admin prints a whole kecamatan, and the preview on a phone."""
+month on a laptop, an admin prints a whole kecamatan and makes a kabupaten's recap
+PDF, and the preview on a phone."""
 
 import re
 import shutil
@@ -131,6 +132,39 @@ def test_admin_batch_prints_a_kecamatan(october, world, laptop, live_server, tmp
     text = pdf_text(response.body(), tmp_path, "batch.pdf")
     assert "BKB Melati" in text and "BKB Mawar" in text
     assert "BKB Dahlia" not in text  # another kecamatan
+
+
+def test_admin_opens_the_kabupaten_recap_by_kecamatan_and_makes_its_pdf(october, world, laptop, live_server, tmp_path):  # noqa: F811
+    page = laptop
+    log_in(page, live_server, world["admin"])
+    page.goto(f"{live_server.url}/laporan/rekap/{world['kab'].pk}/{MONTH}/")
+    expect(page.locator("tr[data-kecamatan]")).to_have_count(2)
+    expect(page.locator("tr[data-group]")).to_have_count(0)
+    expect(page.locator("#recap-freshness")).to_contain_text("Angka dihitung pada")
+    snap(page, tmp_path, "6-recap-kabupaten")
+
+    # A kecamatan's row opens its own recap, a row per group.
+    page.get_by_role("link", name="Kecamatan Jatinangor").click()
+    page.wait_for_url(re.compile(rf"/laporan/rekap/{world['kec_a'].pk}/{MONTH}/$"))
+    expect(page.locator("tr[data-group]")).to_have_count(2)
+    page.go_back()
+
+    page.get_by_role("button", name="Buat PDF").click()
+    page.wait_for_url(re.compile(r"/laporan/rekap/pdf/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("PDF rekap: Kabupaten Sumedang, Oktober 2026")
+    expect(page.locator("#batch-bar")).to_have_text("100%", timeout=20_000)
+    expect(page.locator("#batch-count")).to_have_text("3/3")  # the summary and two kecamatans
+    expect(page.locator("#batch .alert-danger")).to_have_count(0)
+    snap(page, tmp_path, "7-recap-pdf-done")
+    response = page.request.get(live_server.url + page.locator("#batch-pdf").get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pages = pdfs.pdf_pages(response.body())
+    assert pages[0].startswith("Rekapitulasi bulanan kelompok BKB · Kabupaten Sumedang")
+    assert "BKB Melati" in pages[1] and "BKB Dahlia" in pages[2]
+
+    # Back on the recap, the finished PDF is one click away.
+    page.goto(f"{live_server.url}/laporan/rekap/{world['kab'].pk}/{MONTH}/")
+    expect(page.locator("#recap-job")).to_contain_text("PDF terakhir")
 
 
 def test_group_month_preview_fits_a_phone(october, world, login_page, live_server, shot):  # noqa: F811
