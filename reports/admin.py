@@ -15,8 +15,8 @@ class MonthlyReportAdmin(admin.ModelAdmin):
 
 @admin.register(BatchPrint)
 class BatchPrintAdmin(admin.ModelAdmin):
-    list_display = ["area", "month", "status", "done", "total", "created_by", "created_at"]
-    list_filter = ["status"]
+    list_display = ["area", "month", "kind", "status", "done", "total", "created_by", "created_at"]
+    list_filter = ["kind", "status"]
     raw_id_fields = ["area", "created_by"]
 
 
