@@ -296,7 +296,7 @@ def sums(groups: QuerySet, month: Month, *, by: str | None = None, only: list[st
     Every figure is summed, the cadres too: a caller showing people counts them once itself
     (reports.figures.distinct_cadre_counts)."""
     keys = only if only is not None else figures.FIGURE_KEYS
-    # Prefixed: an annotation may not take the name of the column it sums.
+    # sum_<key>, apart from the row counts beside them.
     annotations = {
         **{f"sum_{key}": Sum(key) for key in keys},
         "n_groups": Count("pk"),

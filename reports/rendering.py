@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bkb.lib.months import Month
-from bkb.lib.pdf import html_document, render_pdf
+from bkb.lib.pdf import html_document, render_pdf, shared_fonts
 from groups.models import Area, BkbGroup, Office
 from reports import documents, figures
 from reports.area import Recap
@@ -90,7 +90,8 @@ def area_recap_pdf(recap: Recap, *, step=None) -> bytes:
     context = area_recap_context(recap)
     if not recap.by_kecamatan:
         return render_pdf("reports/area_recap_pdf.html", context)
-    documents = [html_document(render_to_string("reports/area_recap_pdf.html", context))]
+    fonts = shared_fonts()
+    documents = [html_document(render_to_string("reports/area_recap_pdf.html", context), fonts=fonts)]
     if step:
         step()
     while recap.sections:
@@ -99,7 +100,7 @@ def area_recap_pdf(recap: Recap, *, step=None) -> bytes:
             "reports/area_recap_section_pdf.html",
             {**context, "kecamatan": kecamatan, "rows": rows, "totals": kecamatan.figures},
         )
-        documents.append(html_document(html))
+        documents.append(html_document(html, fonts=fonts))
         if step:
             step()
     return combine(documents)

@@ -157,7 +157,9 @@ def test_kabupaten_pdf_is_made_on_the_worker_a_part_at_a_time(
     page = client.get(response.url).content.decode()
     assert 'id="batch-pdf"' in page and "3/3" in page
 
-    pages = [_squash(text) for text in pdfs.pdf_pages(client.get(status["pdf"]).content)]
+    content = client.get(status["pdf"]).content
+    assert all(pdfs.pdf_fonts(content).values())  # the parts' fonts, embedded once put together
+    pages = [_squash(text) for text in pdfs.pdf_pages(content)]
     summary = next(text for text in pages if text.startswith("Rekapitulasi bulanan"))
     # Jatinangor: 2 groups, Melati's report and Mawar's live count; families 3 + 1, children 4 + 1.
     assert "Kecamatan Jatinangor 2 1 laporan, 1 langsung 2* 1 dari 2 (50,0%)* 4 5 1" in summary
