@@ -49,7 +49,9 @@ def mark_changed(group_ids, since: datetime.date | None) -> None:
         rows = rows.filter(month__gte=Month.of(since).first)
     rows.update(stale=True, version=F("version") + 1)
     ids = None if group_ids is None else sorted(group_ids)
-    transaction.on_commit(lambda: queue(ids))
+    # Robust: the write has committed, so a refresh that cannot be queued is logged, not
+    # raised into the request (its rows say they are stale; pages and the nightly run refresh them).
+    transaction.on_commit(lambda: queue(ids), robust=True)
 
 
 def queue(group_ids) -> list[int]:
@@ -59,11 +61,14 @@ def queue(group_ids) -> list[int]:
     states = KeptState.objects.filter(queued=False)
     if group_ids is not None:
         states = states.filter(group_id__in=group_ids)
-    claimed = list(states.order_by("group_id").values_list("group_id", flat=True))
-    if not claimed:
-        return []
-    KeptState.objects.filter(group_id__in=claimed).update(queued=True)
-    figures_refresh.enqueue(claimed)
+    # The claim and the task together or not at all: a claim without its task would
+    # silence the group's refreshes for good.
+    with transaction.atomic():
+        claimed = list(states.order_by("group_id").values_list("group_id", flat=True))
+        if not claimed:
+            return []
+        KeptState.objects.filter(group_id__in=claimed).update(queued=True)
+        figures_refresh.enqueue(claimed)
     return claimed
 
 

@@ -199,3 +199,25 @@ def test_the_nightly_run_writes_the_new_months_rows_and_the_childrens_rows_for_t
     for area in (world["kab"], world["desa_x"]):
         found = verify.compare(BkbGroup.objects.in_area(area), Month.of(first), first)
         assert found.ok and not found.stale_rows and not found.stale_groups, found
+
+
+def test_a_refresh_that_cannot_be_queued_fails_no_write_and_claims_no_group(
+    world, families, today, settings, django_capture_on_commit_callbacks, caplog
+):
+    family, child = families["group_a"]
+    kept.nightly(today)
+    # A task backend that refuses the refresh task (its queue is not served): enqueue raises.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["elsewhere"]}}
+    with django_capture_on_commit_callbacks(execute=True):
+        home_visit_create(family=family, date=today, met="ibu", note="", user=None)
+    # The visit was committed: the request must not fail after it. The error is logged.
+    assert "Queue 'default' is not valid" in caplog.text
+    assert stale_months(world["group_a"]) == {Month.of(today)}
+    # The group was not left claimed: once the backend works, the next write queues its refresh.
+    assert not KeptState.objects.get(group=world["group_a"]).queued
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        measurement_record(child=child, date=today, weight_kg="10.5", height_cm="80.0", position="lying")
+    assert refresh_tasks().count() == 1
+    assert run_queued_tasks() == 1
+    assert_true(world["kec_a"], Month.of(today), today)
