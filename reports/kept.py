@@ -152,13 +152,16 @@ def nightly(on: datetime.date | None = None, *, months: int = KEPT_MONTHS) -> di
     existing = set(
         GroupMonthFigures.objects.filter(month__in=[month.first for month in shown]).values_list("group_id", "month")
     )
-    stale = set(GroupMonthFigures.objects.filter(stale=True).values_list("group_id", "month"))
     written = 0
     for start in range(0, len(group_ids), CHUNK):
         chunk = group_ids[start : start + CHUNK]
-        wanted = {current.first, current.previous().first}
+        # This refreshes all a waiting task would, so it takes over the groups' claims: a claim
+        # whose task was lost (a worker killed as it took it) no longer silences the group for good.
+        # A write after this queues its own refresh.
+        KeptState.objects.filter(group_id__in=chunk, queued=True).update(queued=False)
+        stale = GroupMonthFigures.objects.filter(group_id__in=chunk, stale=True).values_list("month", flat=True)
+        wanted = {current.first, current.previous().first, *stale}
         wanted |= {month.first for month in shown for group_id in chunk if (group_id, month.first) not in existing}
-        wanted |= {month for group_id, month in stale if group_id in chunk}
         written += refresh(chunk, [Month.of(first) for first in sorted(wanted)], on=on)
     return {"groups": len(group_ids), "rows": written}
 

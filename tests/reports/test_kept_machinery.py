@@ -221,3 +221,27 @@ def test_a_refresh_that_cannot_be_queued_fails_no_write_and_claims_no_group(
     assert refresh_tasks().count() == 1
     assert run_queued_tasks() == 1
     assert_true(world["kec_a"], Month.of(today), today)
+
+
+def test_a_claim_whose_task_was_lost_is_released_by_the_nightly_run(
+    world, families, today, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_TASKS
+    family, child = families["group_a"]
+    group = world["group_a"]
+    kept.nightly(today)
+    with django_capture_on_commit_callbacks(execute=True):
+        home_visit_create(family=family, date=today, met="ibu", note="", user=None)
+    assert refresh_tasks().count() == 1
+    refresh_tasks().delete()  # lost: a worker killed as it took the task, a purge of the queue
+    with django_capture_on_commit_callbacks(execute=True):
+        measurement_record(child=child, date=today, weight_kg="10.5", height_cm="80.0", position="lying")
+    assert refresh_tasks().count() == 0  # the group is still claimed by the lost task
+
+    kept.nightly(today)
+    assert not rows(stale=True).exists()
+    assert not KeptState.objects.get(group=group).queued
+    # From the next write on, the group's refreshes are queued again.
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_record(child=child, user=None, date=today, referred_to="Puskesmas")
+    assert refresh_tasks().count() == 1
