@@ -68,8 +68,10 @@ def _queue_on_commit(group_ids) -> None:
         pending = _pending.groups = set()
     pending.update([ALL] if group_ids is None else group_ids)
     if not waiting:
-        # Outside a transaction this runs at once.
-        transaction.on_commit(_flush)
+        # Outside a transaction this runs at once. Robust: the write has committed, so a
+        # refresh that cannot be queued is logged, not raised into the request (its rows
+        # say they are stale; pages and the nightly run refresh them).
+        transaction.on_commit(_flush, robust=True)
 
 
 def _flush() -> None:
@@ -83,11 +85,14 @@ def queue(group_ids) -> list[int]:
     states = KeptState.objects.filter(queued=False)
     if group_ids is not None:
         states = states.filter(group_id__in=group_ids)
-    claimed = list(states.order_by("group_id").values_list("group_id", flat=True))
-    if not claimed:
-        return []
-    KeptState.objects.filter(group_id__in=claimed).update(queued=True)
-    figures_refresh.enqueue(claimed)
+    # The claim and the task together or not at all: a claim without its task would
+    # silence the group's refreshes for good.
+    with transaction.atomic():
+        claimed = list(states.order_by("group_id").values_list("group_id", flat=True))
+        if not claimed:
+            return []
+        KeptState.objects.filter(group_id__in=claimed).update(queued=True)
+        figures_refresh.enqueue(claimed)
     return claimed
 
 
@@ -173,13 +178,16 @@ def nightly(on: datetime.date | None = None, *, months: int = KEPT_MONTHS) -> di
     existing = set(
         GroupMonthFigures.objects.filter(month__in=[month.first for month in shown]).values_list("group_id", "month")
     )
-    stale = set(GroupMonthFigures.objects.filter(stale=True).values_list("group_id", "month"))
     written = 0
     for start in range(0, len(group_ids), CHUNK):
         chunk = group_ids[start : start + CHUNK]
-        wanted = {current.first, current.previous().first}
+        # This refreshes all a waiting task would, so it takes over the groups' claims: a claim
+        # whose task was lost (a worker killed as it took it) no longer silences the group for good.
+        # A write after this queues its own refresh.
+        KeptState.objects.filter(group_id__in=chunk, queued=True).update(queued=False)
+        stale = GroupMonthFigures.objects.filter(group_id__in=chunk, stale=True).values_list("month", flat=True)
+        wanted = {current.first, current.previous().first, *stale}
         wanted |= {month.first for month in shown for group_id in chunk if (group_id, month.first) not in existing}
-        wanted |= {month for group_id, month in stale if group_id in chunk}
         written += refresh(chunk, [Month.of(first) for first in sorted(wanted)], on=on)
     return {"groups": len(group_ids), "rows": written}
 

@@ -79,25 +79,29 @@ def child_status_live(children: QuerySet, on: datetime.date) -> QuerySet:
 def children_refresh(group_ids, on: datetime.date) -> int:
     """Recompute the ChildStatus rows of `group_ids` for `on`; returns how many rows were written.
 
-    The version each group had before reading is what the rows are said to
-    be computed at: a write committed meanwhile leaves them stale, and its
-    own refresh follows.
+    Read and written under the groups' KeptState locks (in group order, as
+    reports.kept takes them), the version read with them: a write to these
+    groups committed before the read, or waits and leaves the rows stale. A
+    child removed between an unlocked read and the write would leave a row
+    pointing at nothing, and a write holding the lock while deleting a row
+    this deletes too would deadlock with it.
     """
-    group_ids = list(group_ids)
+    group_ids = sorted(set(group_ids))
     if not group_ids:
         return 0
     states_ensure(group_ids)
-    versions = dict(KeptState.objects.filter(group_id__in=group_ids).values_list("group_id", "version"))
-    rows = [
-        ChildStatus(child_id=row["pk"], group_id=row["kept_group"], **{name: row[name] for name in FIELDS})
-        for row in child_status_live(Child.objects.filter(family__group_id__in=group_ids), on)
-        .order_by("pk")
-        .values("pk", "kept_group", *FIELDS)
-    ]
-    now = timezone.now()
     with transaction.atomic():
+        locked = KeptState.objects.select_for_update().filter(group_id__in=group_ids).order_by("group_id")
+        versions = dict(locked.values_list("group_id", "version"))
+        rows = [
+            ChildStatus(child_id=row["pk"], group_id=row["kept_group"], **{name: row[name] for name in FIELDS})
+            for row in child_status_live(Child.objects.filter(family__group_id__in=group_ids), on)
+            .order_by("pk")
+            .values("pk", "kept_group", *FIELDS)
+        ]
+        now = timezone.now()
         ChildStatus.objects.filter(group_id__in=group_ids).delete()
-        # A child moved to another group between the read and here would clash with its old row.
+        # A child moved here from a group not refreshed now still has its old row there.
         ChildStatus.objects.filter(child_id__in=[row.child_id for row in rows]).delete()
         ChildStatus.objects.bulk_create(rows, batch_size=2000)
         by_version: dict[int, list[int]] = {}
