@@ -186,7 +186,7 @@ def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False)
     return Recap(
         area=area,
         month=month,
-        totals=_counted_once(total.counts, cadres),
+        totals=counted_once(total.counts, cadres),
         groups=total.groups,
         freshness=total.freshness,
         rows=rows,
@@ -195,7 +195,9 @@ def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False)
     )
 
 
-def _counted_once(summed: dict[str, int], cadres: dict[str, int]) -> figures.MonthFigures:
+def counted_once(summed: dict[str, int], cadres: dict[str, int]) -> figures.MonthFigures:
+    """An area's figures from its group rows summed and its cadres counted once per person
+    (figures.distinct_cadre_counts): the recap's and the dashboard's totals and kecamatan rows."""
     # A place without any cadre role has no row in the cadre count: none, not the summed group rows.
     return figures.MonthFigures(
         {**figures.empty_counts(), **summed, **dict.fromkeys(CADRE_KEYS, 0), **cadres}, cadres_counted_once=True
@@ -214,7 +216,7 @@ def _kecamatan_rows(groups: QuerySet, month: Month) -> list[KecamatanRow]:
     return [
         KecamatanRow(
             kecamatan,
-            _counted_once(summed[kecamatan.pk].counts, cadres.get(kecamatan.pk, {})),
+            counted_once(summed[kecamatan.pk].counts, cadres.get(kecamatan.pk, {})),
             summed[kecamatan.pk].groups,
             summed[kecamatan.pk].reported,
             summed[kecamatan.pk].freshness,

@@ -412,26 +412,32 @@ def group_figures(group: BkbGroup, month: Month) -> MonthFigures:
     return MonthFigures({**empty_counts(), **found})
 
 
-def distinct_cadre_counts(groups: QuerySet, months: list[Month]) -> dict[Month, dict[str, int]]:
+def distinct_cadre_counts(
+    groups: QuerySet, months: list[Month], *, only: list[str] | None = None
+) -> dict[Month, dict[str, int]]:
     """Per month, the cadre figures of all `groups` together, each person counted once (one query).
 
     A cadre serving two groups is one person in an area total, so an area's
-    cadre figures are not the sum of its group rows.
+    cadre figures are not the sum of its group rows. With `only`, just those
+    figures: each is a COUNT(DISTINCT) a month, so a year of all of them
+    (the dashboard's trend) is costly to build and to run.
     """
     if not months:
         return {}
-    found = _cadre_base_of(groups, months[0]).aggregate(**_distinct_cadre_annotations(months))
+    found = _cadre_base_of(groups, months[0]).aggregate(**_distinct_cadre_annotations(months, only))
     return _by_month(found, months)
 
 
-def distinct_cadre_counts_by(groups: QuerySet, months: list[Month], by: str) -> dict[Month, dict[object, dict]]:
+def distinct_cadre_counts_by(
+    groups: QuerySet, months: list[Month], by: str, *, only: list[str] | None = None
+) -> dict[Month, dict[object, dict]]:
     """Per month and per value of the group's field `by` ("desa__parent": per kecamatan), the cadre
-    figures of those groups, each person counted once within each (one query)."""
+    figures (with `only`, those) of those groups, each person counted once within each (one query)."""
     if not months:
         return {}
     pop = FIGURE_POPULATION["cadres_active"]
     field = f"{pop.group_field}__{by}"
-    rows = _cadre_base_of(groups, months[0]).values(field).annotate(**_distinct_cadre_annotations(months))
+    rows = _cadre_base_of(groups, months[0]).values(field).annotate(**_distinct_cadre_annotations(months, only))
     result: dict[Month, dict[object, dict]] = {month: {} for month in months}
     for row in rows:
         value = row.pop(field)
@@ -445,12 +451,13 @@ def _cadre_base_of(groups: QuerySet, month: Month) -> QuerySet:
     return pop.base(month).filter(**{f"{pop.group_field}__in": groups.values("pk")}).order_by()
 
 
-def _distinct_cadre_annotations(months: list[Month]) -> dict:
+def _distinct_cadre_annotations(months: list[Month], only: list[str] | None = None) -> dict:
     pop = FIGURE_POPULATION["cadres_active"]
     return {
         f"m{index}_{key}": Count(pop.count_field, filter=q, distinct=True)
         for index, month in enumerate(months)
         for key, q in pop.figures(month).items()
+        if only is None or key in only
     }
 
 

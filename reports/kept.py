@@ -20,7 +20,7 @@ How a number stays current:
 
 import datetime
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
@@ -211,12 +211,14 @@ def _rows(groups: QuerySet, months: list[Month]) -> QuerySet:
     return GroupMonthFigures.objects.filter(group__in=groups.values("pk"), month__in=[m.first for m in months])
 
 
-def ensure(groups: QuerySet, months: list[Month], *, limit: int = INLINE_LIMIT) -> Freshness:
+def ensure(groups: QuerySet, months: list[Month], *, limit: int | None = None) -> Freshness:
     """Make the kept rows of `groups` x `months` current where that is cheap, and say how current they are.
 
     Missing rows are always computed (there is nothing else to show), stale
-    ones when there are at most `limit`. Two queries when all is current.
+    ones when there are at most `limit` (default INLINE_LIMIT, read when
+    called). Two queries when all is current.
     """
+    limit = INLINE_LIMIT if limit is None else limit
     found = _rows(groups, months).aggregate(
         n=Count("pk"), stale=Count("pk", filter=Q(stale=True)), oldest=Min("computed_at")
     )
@@ -289,21 +291,32 @@ def totals_by_month(groups: QuerySet, months: list[Month], *, only: list[str] | 
 
 @dataclass(frozen=True)
 class Sums:
-    """Kept rows summed: the figures, how many groups they add up, how many of those show a report."""
+    """Kept rows summed: the figures, how many groups they add up, how many of those show a report,
+    and any `extra` aggregates the caller asked for."""
 
     counts: dict[str, int]
     groups: int
     reported: int
     freshness: Freshness
+    extra: dict = field(default_factory=dict)
 
 
-def sums(groups: QuerySet, month: Month, *, by: str | None = None, only: list[str] | None = None) -> dict:
+def sums(
+    groups: QuerySet,
+    month: Month,
+    *,
+    by: str | None = None,
+    only: list[str] | None = None,
+    extra: dict | None = None,
+) -> dict:
     """The kept rows of `groups` for `month` summed in the database: {None: Sums} for all of them, or
-    with `by` (a field of the group, "desa__parent": per kecamatan) {its value: Sums}. One query.
+    with `by` (a field of the group, "desa__parent": per kecamatan) {its value: Sums}. One query;
+    `extra` adds aggregates of the rows ({"no_session": Count("pk", filter=Q(sessions_held=0))}).
 
     Every figure is summed, the cadres too: a caller showing people counts them once itself
     (reports.figures.distinct_cadre_counts)."""
     keys = only if only is not None else figures.FIGURE_KEYS
+    extra = extra or {}
     # sum_<key>, apart from the row counts beside them.
     annotations = {
         **{f"sum_{key}": Sum(key) for key in keys},
@@ -311,6 +324,7 @@ def sums(groups: QuerySet, month: Month, *, by: str | None = None, only: list[st
         "n_reported": Count("pk", filter=Q(source=GroupMonthFigures.Source.REPORT)),
         "n_stale": Count("pk", filter=Q(stale=True)),
         "oldest": Min("computed_at"),
+        **{f"extra_{name}": aggregate for name, aggregate in extra.items()},
     }
     if by is None:
         found = {None: _rows(groups, [month]).aggregate(**annotations)}
@@ -323,6 +337,7 @@ def sums(groups: QuerySet, month: Month, *, by: str | None = None, only: list[st
             row["n_groups"],
             row["n_reported"],
             Freshness(row["oldest"], row["n_stale"]),
+            {name: row[f"extra_{name}"] for name in extra},
         )
         for value, row in found.items()
     }

@@ -18,8 +18,9 @@ from groups import once
 from groups.access import get_area_for
 from reports import access, documents, figures, kept, rendering, selectors, services
 from reports import area as area_views
+from reports import dashboard as dashboards
 from reports.charts import trend_svg
-from reports.dashboard import INDICATORS, dashboard_data
+from reports.dashboard import INDICATORS
 from reports.forms import BatchPrintForm, ReviewForm
 
 
@@ -163,10 +164,11 @@ def dashboard(request):
     area = get_area_for(request.user, area_id) if area_id is not None else selectors.home_area(request.user, areas)
     month = _month_param(request.GET.get("bulan"))
     sort = param_text(request, "urut", max_length=40)
-    rows, totals, series = dashboard_data(groups_visible_to(request.user).in_area(area), month, sort=sort)
+    page = param_int(request.GET.get("halaman"), what=_("Halaman")) or 1
+    data = dashboards.dashboard(groups_visible_to(request.user).in_area(area), area, month, sort=sort, page=page)
     trends = [
         (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
-        for indicator, points in series
+        for indicator, points in data.series
     ]
     return render(
         request,
@@ -175,8 +177,9 @@ def dashboard(request):
             "areas": areas,
             "area": area,
             "month": month,
-            "rows": rows,
-            "totals": totals,
+            "data": data,
+            "rows": data.rows,
+            "totals": data.totals,
             "indicators": INDICATORS,
             "trends": trends,
             "sort": sort,

@@ -53,6 +53,7 @@ QUERY_PARAMS = (
     "perhatian",
     "wilayah",
     "urut",
+    "halaman",
     "pertemuan",
     "alasan",
     "jam",

@@ -35,6 +35,17 @@ def ratio(context, share):
     )
 
 
+@register.simple_tag(takes_context=True)
+def indicator_value(context, cell):
+    """A dashboard cell (dashboard.Indicator.cell): a share with its denominator, a count, or "–".
+
+    A tag, not an included template: a kecamatan's page has hundreds of cells.
+    """
+    if cell["ratio"]:
+        return ratio(context, cell["ratio"])
+    return "–" if cell["value"] is None else format_html("{}", cell["value"])
+
+
 @register.filter
 def pct(value):
     return "–" if value is None else f"{value:.1f}%".replace(".", ",")

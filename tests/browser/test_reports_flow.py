@@ -1,6 +1,6 @@
 """Reports in a real browser: a supervisor drills from the dashboard into a group's
 month on a laptop, an admin prints a whole kecamatan and makes a kabupaten's recap
-PDF, and the preview on a phone."""
+PDF, opens a kecamatan from the kabupaten's dashboard, and the preview on a phone."""
 
 import re
 import shutil
@@ -8,8 +8,11 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from reports import dashboard, kept
+from reports.models import GroupMonthFigures
 from tests import pdfs
 from tests.browser.conftest import PASSWORD, SHOTS_FOR_LEAD
+from tests.browser.test_accessibility import findings
 from tests.reports.conftest import _immediate_tasks, october  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -165,6 +168,48 @@ def test_admin_opens_the_kabupaten_recap_by_kecamatan_and_makes_its_pdf(october,
     # Back on the recap, the finished PDF is one click away.
     page.goto(f"{live_server.url}/laporan/rekap/{world['kab'].pk}/{MONTH}/")
     expect(page.locator("#recap-job")).to_contain_text("PDF terakhir")
+
+
+def test_admin_opens_a_kecamatan_from_the_kabupaten_dashboard(
+    october,  # noqa: F811
+    world,
+    laptop,
+    live_server,
+    tmp_path,
+    monkeypatch,
+):
+    page = laptop
+    log_in(page, live_server, world["admin"])
+    page.goto(f"{live_server.url}/laporan/?bulan={MONTH}")  # the admin's kabupaten: a row per kecamatan
+    expect(page.locator("#dashboard thead th").first).to_have_text("Kecamatan")
+    expect(page.locator("#dashboard tbody tr")).to_have_count(2)
+    expect(page.locator("#dashboard tbody tr[data-group]")).to_have_count(0)
+    expect(page.locator("#freshness")).to_contain_text("Angka dihitung pukul")
+
+    # The worker is behind: the rows of Jatinangor wait, and the page says so without hiding them.
+    GroupMonthFigures.objects.filter(group__in=[october["group"], world["group_b"]]).update(stale=True)
+    monkeypatch.setattr(kept, "INLINE_LIMIT", 0)
+    page.reload()
+    expect(page.locator("#freshness")).to_contain_text("24 angka kelompok sedang dihitung ulang")
+    jatinangor = page.locator(f"#dashboard tbody tr[data-area='{world['kec_a'].pk}']")
+    expect(jatinangor.locator(".stale")).to_be_visible()
+    assert findings(page) == []
+    snap(page, tmp_path, "8-dashboard-kabupaten")
+
+    jatinangor.get_by_role("link", name="Kecamatan Jatinangor").click()
+    page.wait_for_url(re.compile(rf"wilayah={world['kec_a'].pk}&bulan={MONTH}$"))
+    expect(page.locator("#dashboard tbody tr[data-group]")).to_have_count(2)
+    expect(page.locator(f"#dashboard tbody tr[data-group='{october['group'].pk}']")).to_contain_text("BKB Melati")
+    assert findings(page) == []
+
+    # A kecamatan with more groups than a page holds is paged (one to a page here).
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 1)
+    page.reload()
+    expect(page.locator("#dashboard tbody tr[data-group]")).to_have_count(1)
+    page.locator("#pages").get_by_role("link", name="2").click()
+    expect(page.locator("#pages [aria-current='page']")).to_have_text("2")
+    expect(page.locator("#dashboard tbody tr[data-group]")).to_contain_text("BKB Mawar")
+    assert findings(page) == []
 
 
 def test_group_month_preview_fits_a_phone(october, world, login_page, live_server, shot):  # noqa: F811

@@ -8,7 +8,7 @@ from django.urls import reverse
 from bkb.lib.months import Month
 from groups.models import BkbGroup
 from reports import area, figures, shown
-from reports.dashboard import INDICATORS, dashboard_data, trend_series
+from reports.dashboard import INDICATORS, dashboard, trend_series
 from reports.models import MonthlyReport
 from reports.services import report_return, report_submit
 from sessions.models import Attendance, CoachingSession, Topic
@@ -63,7 +63,8 @@ def test_recap_dashboard_and_trend_agree_cell_by_cell(edited, october, world, lo
         assert [value for _label, value in points] == [indicator.value(recap[m][1]) for m in months], indicator.key
 
     # The dashboard's table for October is the recap's rows, group by group.
-    rows, total_cells, _series = dashboard_data(edited, OCT)
+    data = dashboard(edited, world["kec_a"], OCT)
+    rows, total_cells = data.rows, data.totals
     recap_rows = {row.group.pk: row for row in recap[OCT][0]}
     assert len(rows) == len(recap_rows) == 2
     for row in rows:
