@@ -19,7 +19,6 @@ How a number stays current:
 """
 
 import datetime
-import threading
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -50,34 +49,11 @@ def mark_changed(group_ids, since: datetime.date | None) -> None:
     if since is not None:
         rows = rows.filter(month__gte=Month.of(since).first)
     rows.update(stale=True, version=F("version") + 1)
-    _queue_on_commit(group_ids)
-
-
-_pending = threading.local()
-ALL = "all"
-
-
-def _queue_on_commit(group_ids) -> None:
-    """Queue the groups once the transaction commits: one callback per transaction, however many writes."""
-    pending = getattr(_pending, "groups", None)
-    waiting = pending is not None and any(
-        func is _flush for _ids, func, _robust in transaction.get_connection().run_on_commit
-    )
-    if not waiting:
-        # The first write, or the last transaction rolled back: start afresh.
-        pending = _pending.groups = set()
-    pending.update([ALL] if group_ids is None else group_ids)
-    if not waiting:
-        # Outside a transaction this runs at once. Robust: the write has committed, so a
-        # refresh that cannot be queued is logged, not raised into the request (its rows
-        # say they are stale; pages and the nightly run refresh them).
-        transaction.on_commit(_flush, robust=True)
-
-
-def _flush() -> None:
-    pending, _pending.groups = getattr(_pending, "groups", None) or set(), None
-    if pending:
-        queue(None if ALL in pending else sorted(pending))
+    ids = None if group_ids is None else sorted(group_ids)
+    # Robust: the write has committed, so a refresh that cannot be queued is logged, not
+    # raised into the request (its rows say they are stale; pages and the nightly run refresh them).
+    # Several writes in one transaction queue once: the first claims the groups (KeptState.queued).
+    transaction.on_commit(lambda: queue(ids), robust=True)
 
 
 def queue(group_ids) -> list[int]:

@@ -154,10 +154,10 @@ def test_with_the_worker_down_every_changed_row_says_it_is_stale(world, seed):
         if written % 3 == 0:
             # The worker catches up now and then, so later writes find rows that are not stale yet.
             caught_up += GroupMonthFigures.objects.filter(stale=True).count()
-            kept.refresh_queued(BkbGroup.objects.values_list("pk", flat=True))
+            kept.figures_refresh.call(list(BkbGroup.objects.values_list("pk", flat=True)))
             assert not GroupMonthFigures.objects.filter(stale=True).exists()
     assert caught_up, writer.done  # the writes did mark rows
-    kept.refresh_queued(BkbGroup.objects.values_list("pk", flat=True))
+    kept.figures_refresh.call(list(BkbGroup.objects.values_list("pk", flat=True)))
     assert_kept_equals_live(today, writer.done)
 
 
