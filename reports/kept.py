@@ -243,14 +243,19 @@ def live_counted_at(group: BkbGroup, month: Month) -> datetime.datetime:
     return timezone.now()
 
 
+# What an area view shows of a group's current report: its status, version and lateness.
+REPORT_FIELDS = [f"report__{name}" for name in ("id", "group", "month", "version", "status", "is_late", "is_current")]
+
+
 def rows(groups: QuerySet, months: list[Month], *, only: list[str] | None = None) -> QuerySet:
     """The kept rows of `groups` x `months` (call `ensure` first), their current report alongside."""
     keys = only if only is not None else figures.FIGURE_KEYS
     return (
         _rows(groups, months)
         .select_related("report")
-        .only("group", "month", "source", "computed_at", "stale", "report", *keys)
-        .defer("report__snapshot")
+        # The report's figures are in the kept columns already: its large snapshot stays unread
+        # (defer() after only() would not keep it out).
+        .only("group", "month", "source", "computed_at", "stale", *keys, *REPORT_FIELDS)
         .order_by()
     )
 
