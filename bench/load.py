@@ -86,7 +86,7 @@ def load_rows(res: Results, ctx: dict, args) -> None:
 def refresh_tasks() -> dict:
     from django_tasks_db.models import DBTaskResult
 
-    tasks = DBTaskResult.objects.filter(task_path="reports.tasks.figures_refresh")
+    tasks = DBTaskResult.objects.filter(task_path__endswith=".figures_refresh")
     return {
         "done": tasks.filter(status="SUCCESSFUL").count(),
         "failed": tasks.filter(status="FAILED").count(),

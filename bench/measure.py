@@ -88,12 +88,15 @@ def trend_floor(area_path: str, months):
 
 
 def recap_floor(area_path: str, month):
-    """The recap's rows: each group's kept columns with its desa and kecamatan, in the page's order."""
+    """The recap of a kabupaten: each kecamatan's kept columns summed for the month, in name order."""
+    from reports.figures import FIGURE_KEYS
+
     t = _tables()
+    sums = ", ".join(f"SUM(k.{key})" for key in FIGURE_KEYS)
     return sql_floor(
-        f"SELECT kec.name, d.name, g.name, k.* FROM {t['figures']} k JOIN {t['group']} g ON g.id = k.group_id "
+        f"SELECT kec.name, {sums} FROM {t['figures']} k JOIN {t['group']} g ON g.id = k.group_id "
         f"JOIN {t['area']} d ON d.id = g.desa_id JOIN {t['area']} kec ON kec.id = d.parent_id "
-        f"WHERE d.path LIKE %s AND k.month = %s ORDER BY kec.name, d.name, g.name",
+        f"WHERE d.path LIKE %s AND k.month = %s GROUP BY kec.name ORDER BY kec.name",
         [area_path + "%", month.first],
     )
 
@@ -219,7 +222,7 @@ def area_page_rows(res: Results, ctx: dict, args) -> None:
     url = f"/laporan/rekap/{ctx['kabupaten'].pk}/{month}/"
     row = page_row(res, "recap_kab", f"Recap page, kabupaten ({ctx['kab_groups']} groups)", get_ok(admin, url),
                    recap_floor(ctx["kabupaten"].path, month), args,
-                   note="; floor: the month's kept rows of every group, ordered, in one query")  # fmt: skip
+                   note="; floor: the month's kept columns summed per kecamatan in one query")  # fmt: skip
     ctx["queries_recap_kab"] = row.get("queries")
 
 
