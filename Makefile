@@ -52,17 +52,24 @@ test: $(VENV)/.installed-dev system-deps-test
 	$(VENV)/bin/pytest -n auto
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) $(BENCH_VENV) db.sqlite3 staticfiles
 
-# Measured at kabupaten scale (issue #5): PostgreSQL on loopback, seeded once by
+# Measured at kabupaten scale (issues #5, #11): PostgreSQL on loopback, seeded once by
 # seed_scale and reused; writes bench/results.md. DATABASE_URL overrides the target DB.
+# gunicorn goes into the app's venv (it serves the app); locust into .venv-bench, apart.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bkb_bench
+BENCH_VENV := .venv-bench
 
 $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-run
 	$(PIP) install -q -r requirements-bench.txt
 	touch $@
 
+$(BENCH_VENV)/.installed: requirements-locust.txt | check-python
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q -r requirements-locust.txt
+	touch $@
+
 .PHONY: bench
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench $(BENCH_VENV)/.installed system-deps
 	bash .ci/postgres bkb_bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -u bench/run.py $(BENCH_ARGS)

@@ -5,6 +5,7 @@ The database is created if missing (loopback only) and migrated; `seed_scale` fi
 run.py sets up Django only after the database exists.
 """
 
+import re
 import time
 
 from bench.common import log
@@ -26,25 +27,86 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def migrate_and_seed(args) -> dict:
-    """Migrate, and seed `args.groups` x `args.months` unless a large enough kabupaten is there."""
+def migrate_and_seed(args, *, groups: int | None = None) -> dict:
+    """Migrate, seed `groups` x `args.months` unless a large enough kabupaten is there, and make the
+    kept figures current (a database seeded before they existed gets them filled here, timed)."""
     from django.core.management import call_command
 
-    from devdata.scale import is_seeded
+    from devdata.scale import is_seeded, phone_users, reset, scale_kabupaten, seed_scale
     from groups.models import BkbGroup
 
+    groups = groups or args.groups
+    info = {"seeded_now": False, "seed_seconds": None, "seed_phases": [], "kept_fill": None}
+    started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
-    info = {"seeded_now": False, "seed_seconds": None}
-    if not is_seeded(args.groups):
-        log(f"seeding {args.groups} groups x {args.months} months (once; later runs reuse it)")
+    info["migrate_seconds"] = time.perf_counter() - started
+    if not is_seeded(groups):
+        log(f"seeding {groups} groups x {args.months} months (once; later runs reuse it)")
         started = time.perf_counter()
-        call_command(
-            "seed_scale", groups=args.groups, months=args.months, seed=args.seed, reset=BkbGroup.objects.exists()
+        if BkbGroup.objects.exists():
+            reset()
+        info["seed_phases"] = seed_scale(
+            groups=groups, months=args.months, seed=args.seed, today=_today(), out=lambda line: log(line.strip())
         )
         info.update(seeded_now=True, seed_seconds=time.perf_counter() - started)
     else:
         log("database already seeded: reusing it")
+        made = phone_users(scale_kabupaten().path)
+        if made:
+            log(f"{made} more cadres given a phone login (seeded before there were two a group)")
+        info["kept_fill"] = kept_fill()
     return info
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def kept_fill() -> dict | None:
+    """Fill the kept figures of a database seeded before they existed: the nightly run does it
+    (the 12 months' rows are missing, so it writes them all); timed. None when they are current."""
+    from reports import kept
+    from reports.models import GroupMonthFigures
+    from sessions.models import KeptState
+
+    today = _today()
+    current = GroupMonthFigures.objects.filter(month=today.replace(day=1)).exists()
+    children = KeptState.objects.filter(children_on=today).exists()
+    if current and children and not GroupMonthFigures.objects.filter(stale=True).exists():
+        return None
+    log("filling the kept figures (reports.kept.nightly): this database was seeded before them")
+    started = time.perf_counter()
+    done = kept.nightly(on=today)
+    done["seconds"] = time.perf_counter() - started
+    log(f"kept figures filled: {done['rows']:,} group-month rows in {done['seconds']:.1f} s")
+    return done
+
+
+def search_plans(queries: list[str]) -> list[dict]:
+    """EXPLAIN the kabupaten family search as the search page runs it, for each query: the indexes the
+    plan reads (the trigram ones for names), and how many families match."""
+    from django.db import connection
+
+    from devdata.scale import scale_kabupaten
+    from families.models import Family
+    from families.services import search_families
+
+    families = Family.objects.filter(group__desa__path__startswith=scale_kabupaten().path)
+    plans = []
+    for query in queries:
+        found = search_families(families, query)
+        ordered = found.select_related("group__desa").order_by("mother_name", "pk")[:51]
+        sql, params = ordered.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        indexes = sorted(set(re.findall(r"Index (?:Only )?Scan (?:using |on )(\w+)", plan)))
+        plans.append({"query": query, "matches": found.count(), "of": families.count(),
+                      "search_indexes": [i for i in indexes if "trgm" in i or "like" in i or "nik" in i],
+                      "plan": plan})  # fmt: skip
+    return plans
 
 
 def session_payload(session):
@@ -80,10 +142,10 @@ def context() -> dict:
     from bkb.lib.months import Month
     from devdata.scale import SCALE_PASSWORD, scale_kabupaten
     from families.models import Child, Family
-    from families.selectors import roster
     from groups.models import Area, BkbGroup, User
     from reports.models import MonthlyReport
     from sessions.models import CoachingSession
+    from sessions.selectors import roster
 
     today = timezone.localdate()
     kab = scale_kabupaten()
@@ -118,6 +180,7 @@ def context() -> dict:
         "roster_children": sum(len(b.children) for b in roster(group, on=today).bands),
         "child": child,
         "name_query": family.mother_name.split()[-1][:5].lower(),
+        "full_name_query": family.mother_name.lower(),
         "nik_query": family.mother_nik[:8],
         "cadre_user": cadre_user,
         "admin_user": User.objects.get(username="admin_skala"),

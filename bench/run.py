@@ -4,7 +4,7 @@ Creates the bench database if missing, migrates, fills it once with
 `seed_scale` (reused on later runs), then measures and writes
 bench/results.md (and results.json), comparing with the previous run.
 
-    python bench/run.py [--groups 1000 --months 24 --reps 30 --skip-load --skip-batch]
+    python bench/run.py [--groups 1000 --months 24 --reps 30 --steps 100,200 --skip-load --skip-batch]
 
 Everything runs on 127.0.0.1 and is bounded in time.
 """
@@ -32,13 +32,16 @@ def parse_args():
     parser.add_argument("--months", type=int, default=int(os.environ.get("BENCH_MONTHS", 24)))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reps", type=int, default=30)
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds per figure, at least 5 repetitions")
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--budget", type=float, default=12.0, help="seconds per figure, at least 5 repetitions")
+    parser.add_argument("--steps", default="100,200,400,800,1600", help="cadres in each step of the load test")
+    parser.add_argument("--step-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--small-groups", type=int, default=250, help="groups of the second, smaller database (0: none)"
+    )
     parser.add_argument("--batch-timeout", type=int, default=600)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
-    parser.add_argument("--only", default="", help="comma list of phases: pages,queries,bytes,pdf,batch,load")
+    parser.add_argument("--only", default="", help="comma list of phases: pages,queries,bytes,pdf,kept,batch,load")
     return parser.parse_args()
 
 
@@ -60,12 +63,15 @@ def main():
     django.setup()
     t = time.perf_counter()
     info = prepare.migrate_and_seed(args)
-    elapsed = {"prepare (migrate, seed)": time.perf_counter() - t}
+    elapsed = {"prepare (migrate, seed, kept rows)": time.perf_counter() - t}
     ctx = prepare.context()
+    ctx["search_plans"] = info["search_plans"] = prepare.search_plans(
+        [ctx["name_query"], ctx["full_name_query"], ctx["nik_query"]]
+    )
     info["data"] = prepare.data_summary(ctx, info)
     log(info["data"])
     res, phase_seconds = measure.measure(chosen_phases(args), ctx, args)
-    table.write_results(res.rows, table.machine(), info, elapsed | phase_seconds)
+    table.write_results(res, table.machine(), info, elapsed | phase_seconds, args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
-"""Writing the table: bench/results.md and results.json, each row beside the previous run's.
+"""Writing the tables: bench/results.md and results.json.
 
-The last run's files become results-previous.md and results-previous.json first.
+The targets table has every row of issue #11's Targets, with the issue's "today" figure beside
+the one measured now; then the load test's steps, the other figures, and the database's
+largest tables and indexes. The last run's files become results-previous.md/.json first, and
+each row shows the previous run's median too.
 """
 
 import datetime
@@ -11,6 +14,27 @@ import shutil
 from pathlib import Path
 
 from bench.common import BENCH, ROOT, log
+
+# Issue #11's Targets: (row key, figure, today, target text, value of the row, met?)
+TARGETS = [
+    ("roster", "Roster, 45 children", "51-65 ms", "<= 20 ms, p95 <= 30 ms",
+     lambda r: r["median"] <= 20 and r["p95"] <= 30),
+    ("session_new", "Session screen, new", "34-51 ms", "<= 25 ms", lambda r: r["median"] <= 25),
+    ("session_edit", "Session screen, edit", "34-51 ms", "<= 25 ms", lambda r: r["median"] <= 25),
+    ("session_save", "Session save", "34-51 ms", "<= 25 ms", lambda r: r["median"] <= 25),
+    ("dash_kec", "Dashboard, kecamatan (50 groups)", "1,280-1,710 ms", "<= 50 ms", lambda r: r["median"] <= 50),
+    ("dash_kab", "Dashboard, kabupaten (1,000 groups)", "9,800-14,500 ms", "<= 250 ms",
+     lambda r: r["median"] <= 250),
+    ("recap_kab", "Recap page, kabupaten", "8,400-12,600 ms", "<= 250 ms", lambda r: r["median"] <= 250),
+    ("search_name", "Family search, kabupaten (name)", "17-53 ms", "<= 15 ms", lambda r: r["median"] <= 15),
+    ("search_nik", "Family search, kabupaten (NIK prefix)", "17-53 ms", "<= 15 ms", lambda r: r["median"] <= 15),
+    ("pdf_ratio", "Group PDF / bare WeasyPrint (interleaved)", "1.40x", "<= 1.10x", lambda r: r["median"] <= 1.10),
+    ("load_best", "Concurrent cadres at phone pace, p95 <= 300 ms, 0 errors", "~200", ">= 1,500",
+     lambda r: r["median"] >= 1500),
+    ("roster_cpu", "CPU per roster request", "~72 ms", "<= 15 ms", lambda r: r["median"] <= 15),
+    ("nightly", "Nightly refresh, 1,000 groups", "-", "<= 60 s", lambda r: r["median"] <= 60),
+    ("db_size", "Database, 1,000 groups x 24 months", "921 MB", "<= 600 MB", lambda r: r["median"] <= 600),
+]  # fmt: skip
 
 
 def machine() -> dict:
@@ -41,6 +65,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "postgresql": pg,
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "load_average": os.getloadavg(),
     }
 
 
@@ -50,22 +75,19 @@ def fmt(value, unit=""):
     if isinstance(value, float):
         if value != value:  # NaN
             return "n/a"
-        return f"{value:,.1f}" if unit != "x" else f"{value:.2f}"
+        if unit == "x":
+            return f"{value:.2f}x"
+        return f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
 
 
-def _target_text(target, unit: str) -> str:
-    if target is None:
-        return ""
-    if unit == "ms" and isinstance(target, (int, float)):
-        return f"<= {target} ms"
-    if unit == "groups/min":
-        return f">= {target} {unit}"
-    if unit == "x":
-        return f"<= {target}x"
-    return str(target)
+def with_unit(value, unit):
+    text = fmt(value, unit)
+    if not text or unit in ("ms", "x", "") or not isinstance(value, (int, float)):
+        return text
+    return f"{text} {unit}"
 
 
 def _keep_previous(out_md: Path, out_json: Path) -> dict:
@@ -73,48 +95,166 @@ def _keep_previous(out_md: Path, out_json: Path) -> dict:
     previous = {}
     if out_json.exists():
         shutil.move(out_json, BENCH / "results-previous.json")
-        previous = {row["key"]: row for row in json.loads((BENCH / "results-previous.json").read_text())["rows"]}
+        try:
+            previous = {row["key"]: row for row in json.loads((BENCH / "results-previous.json").read_text())["rows"]}
+        except (KeyError, ValueError):
+            previous = {}
     if out_md.exists():
         shutil.move(out_md, BENCH / "results-previous.md")
     return previous
 
 
-def _row_line(row: dict, previous: dict) -> str:
-    unit = row["unit"]
-    target_text = _target_text(row["target"], unit)
-    status = "" if row["ok"] is None else ("met" if row["ok"] else "**missed**")
-    prev = previous.get(row["key"])
-    prev_text = f"{fmt(prev['median'], unit)} / {fmt(prev['p95'], unit)}" if prev else ""
-    median_text = fmt(row["median"], unit) + ("" if unit in ("ms",) or row["median"] is None else f" {unit}")
-    return (
-        f"| {row['figure']} | {median_text} | {fmt(row['p95'], unit)} | {fmt(row['queries'])} | "
-        f"{target_text} | {status} | {prev_text} | {row['note']} |"
-    )
+def _with_cpu_row(rows: list[dict]) -> list[dict]:
+    """The roster's CPU per request as a row of its own (the targets table has it)."""
+    roster = next((row for row in rows if row["key"] == "roster"), None)
+    if roster and roster.get("cpu") is not None:
+        rows = rows + [dict(key="roster_cpu", figure="CPU per roster request (time.process_time, in-process)",
+                            median=roster["cpu"], p95=None, unit="ms",
+                            note=f"median over {roster['note']}; this process only (the database's share is in "
+                                 "the load steps)")]  # fmt: skip
+    return rows
 
 
-def write_results(rows: list[dict], meta: dict, info: dict, elapsed: dict) -> None:
+def targets_table(rows: dict, previous: dict) -> list[str]:
+    lines = [
+        "| figure | today (issue #11) | now: median | p95 | target | status | floor: one indexed query "
+        "(median, interleaved) | previous run | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for key, figure, today, target, met in TARGETS:
+        row = rows.get(key)
+        if row is None:
+            lines.append(f"| {figure} | {today} | not measured |  | {target} |  |  |  |  |")
+            continue
+        unit = row["unit"]
+        ok = None
+        if isinstance(row["median"], (int, float)) and (row["p95"] is None or isinstance(row["p95"], (int, float))):
+            try:
+                ok = met(row)
+            except TypeError:
+                ok = None
+        status = "" if ok is None else ("met" if ok else "**missed**")
+        floor = f"{fmt(row.get('floor'))} ms" if row.get("floor") is not None else ""
+        if row.get("ratio") is not None and key != "pdf_ratio":
+            floor += f" (page {row['ratio']:.1f}x)"
+        prev = previous.get(key)
+        prev_text = with_unit(prev["median"], prev.get("unit", "")) if prev else ""
+        lines.append(
+            f"| {figure} | {today} | {with_unit(row['median'], unit)} | {fmt(row['p95'], unit)} | {target} | "
+            f"{status} | {floor} | {prev_text} | {row['note']} |"
+        )
+    return lines
+
+
+def steps_table(steps: list[dict], pinned: str) -> list[str]:
+    if not steps:
+        return []
+    lines = [
+        f"Load steps (cadres act every 20-30 s; {pinned}; each step's steady window):",
+        "",
+        "| cadres | requests/s | p50 ms | p95 ms | errors | gunicorn CPU / request | database CPU / request "
+        "| server core busy | within p95 <= 300 ms, 0 errors | p95 by request (n) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for step in steps:
+        names = "; ".join(f"{name} {p95:.0f} ({n})" for name, (n, p95) in step["by_name"].items())
+        lines.append(
+            f"| {step['users']:,} | {step['rps']:.1f} | {fmt(step['p50'])} | {fmt(step['p95'])} | {step['errors']} | "
+            f"{fmt(step['gunicorn_cpu_ms'])} ms | {fmt(step['db_cpu_ms'])} ms | {100 * step['server_core_busy']:.0f} % "
+            f"| {'yes' if step['ok'] else 'no'} | {names} |"
+        )
+    return lines
+
+
+def other_table(rows: list[dict], previous: dict) -> list[str]:
+    shown = {key for key, *_rest in TARGETS}
+    lines = [
+        "| figure | median | p95 | queries | floor (interleaved) | page / floor | CPU / call | previous run | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        if row["key"] in shown:
+            continue
+        unit = row["unit"]
+        prev = previous.get(row["key"])
+        lines.append(
+            f"| {row['figure']} | {with_unit(row['median'], unit)} | {fmt(row['p95'], unit)} | "
+            f"{fmt(row.get('queries'))} | {fmt(row.get('floor'))} | "
+            f"{'' if row.get('ratio') is None else f'{row["ratio"]:.1f}x'} | {fmt(row.get('cpu'))} | "
+            f"{with_unit(prev['median'], prev.get('unit', '')) if prev else ''} | {row['note']} |"
+        )
+    return lines
+
+
+def size_table(extra: dict) -> list[str]:
+    lines = []
+    for key, groups in (("size_large", extra.get("groups_large")), ("size_small", extra.get("groups_small"))):
+        label = f"{groups:,} groups" if groups else key
+        size = extra.get(key)
+        if not size:
+            continue
+        lines += [
+            f"Database, {label}: {size['total'] / 2**20:,.0f} MB (pg_database_size). Largest tables "
+            "(total / heap / indexes, MB) and indexes (MB, scans since the statistics were reset):",
+            "",
+            "| table | total | heap | indexes |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [f"| {n} | {t / 2**20:,.0f} | {h / 2**20:,.0f} | {i / 2**20:,.0f} |" for n, t, h, i in size["tables"]]
+        lines += ["", "| index | table | MB | scans |", "| --- | --- | --- | --- |"]
+        lines += [f"| {n} | {t} | {s / 2**20:,.1f} | {c:,} |" for n, t, s, c in size["indexes"]]
+        lines.append("")
+    return lines
+
+
+def write_results(res, meta: dict, info: dict, elapsed: dict, args) -> None:
     out_md, out_json = BENCH / "results.md", BENCH / "results.json"
     previous = _keep_previous(out_md, out_json)
+    rows = _with_cpu_row(res.rows)
+    by_key = {row["key"]: row for row in rows}
+    seed = ""
+    if info.get("seed_phases"):
+        seed = "- Seeded this run: " + ", ".join(f"{name} {sec:.0f} s" for name, sec, _n in info["seed_phases"])
+    fill = info.get("kept_fill")
     lines = [
         "# BKB at kabupaten scale (`make bench`)",
         "",
-        f"- Date: {meta['date']}",
+        f"- Date: {meta['date']}; load average at the end {', '.join(f'{v:.1f}' for v in meta['load_average'])}",
         f"- Machine: {meta['cores']} cores ({meta['cpu']}), {meta['memory_gb']} GB memory; "
         f"Python {meta['python']}, PostgreSQL {meta['postgresql']}",
         f"- Data: {info['data']}",
-        "- Server times are in-process (django.test.Client, force_login), warm, sequential; "
-        "median and p95 over the repetitions shown in the notes.",
+        *([seed] if seed else []),
+        *(
+            [f"- Kept figures filled on this database (seeded before they existed) by reports.kept.nightly: "
+             f"{fill['rows']:,} group-month rows and every child's status in {fill['seconds']:.0f} s"]
+            if fill else []
+        ),  # fmt: skip
+        "- Page times are in-process (django.test.Client, force_login), warm, each page interleaved with its "
+        "floor (page, floor, page, floor, ...) so both see the same machine; median and p95 over n pairs. "
+        "The floor is the same answer from one indexed query on the kept rows; the ratio is the median of "
+        "the per-pair ratios.",
         "",
-        "| figure | median | p95 | queries | target | status | previous (median / p95) | notes |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    lines += [_row_line(row, previous) for row in rows]
-    lines += ["", "Bench phases (seconds): " + ", ".join(f"{k} {v:.0f}" for k, v in elapsed.items()), ""]
-    notes = BENCH / "NOTES.md"
-    if notes.exists():
-        lines += ["See bench/NOTES.md for why figures miss their targets and the index/query proposals.", ""]
+        "## Targets (issue #11)",
+        "",
+        *targets_table(by_key, previous),
+        "",
+        *steps_table(res.steps, res.extra.get("load_pinning", "")),
+        "",
+        "## Other figures",
+        "",
+        *other_table(rows, previous),
+        "",
+        "## Database size",
+        "",
+        *size_table(res.extra),
+        "Bench phases (seconds): " + ", ".join(f"{k} {v:.0f}" for k, v in elapsed.items())
+        + f"; total {sum(elapsed.values()):.0f} s",
+        "",
+        "See bench/NOTES.md for the missed targets: their floor and what would close the rest.",
+        "",
+    ]  # fmt: skip
     out_md.write_text("\n".join(lines))
-    out_json.write_text(json.dumps({"meta": meta, "info": info, "elapsed": elapsed, "rows": rows}, indent=1,
-                                   default=str))  # fmt: skip
+    out_json.write_text(json.dumps({"meta": meta, "info": info, "elapsed": elapsed, "rows": rows, "steps": res.steps,
+                                    "extra": res.extra}, indent=1, default=str))  # fmt: skip
     log(f"wrote {out_md.relative_to(ROOT)}")
     print("\n".join(lines))

@@ -17,12 +17,14 @@ is used as is; `reset()` empties every other app table.
 
 import datetime
 import json
+import multiprocessing
+import os
 import random
 import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from bkb.lib.ages import PROGRAMME_END_MONTHS, add_months, age_group, age_in_months, born_after_for_programme
@@ -34,8 +36,9 @@ from families import growth, kka
 from families.measurements import position_for_age, zscores_for
 from families.models import Child, Family, KkaCheck, Measurement, Milestone, MilestoneRecord
 from groups.models import Area, BkbGroup, User
+from reports import kept
 from reports.documents import group_reports_data
-from reports.models import MonthlyReport
+from reports.models import GroupMonthFigures, MonthlyReport
 from sessions.models import Attendance, CoachingSession, HomeVisit, SessionCadre, Topic
 
 SCALE_PASSWORD = "bkb-bench"
@@ -185,8 +188,9 @@ def _weekday_in_month(first: datetime.date, weekday: int, week: int) -> datetime
 
 
 class ScaleSeeder:
-    def __init__(self, *, groups: int, months: int, seed: int, today: datetime.date, out=print):
+    def __init__(self, *, groups: int, months: int, seed: int, today: datetime.date, out=print, workers=None):
         self.n_groups = groups
+        self.workers = workers or min(4, os.cpu_count() or 1)
         self.months = months
         self.rng = random.Random(seed)
         self.today = today
@@ -223,11 +227,20 @@ class ScaleSeeder:
         # The reports count the loaded rows with the app's own queries: the
         # planner needs the tables' statistics first.
         self._analyze()
-        with transaction.atomic():
-            self._reports()
-            self.ids.sync_sequences()
+        self._reports()
+        self.ids.sync_sequences()
+        started = time.perf_counter()
+        self._phase("phone logins", started, phone_users(self.kab_path))
+        self._kept()
         self._analyze()
         return self.phase_times
+
+    def _kept(self) -> None:
+        """Every kept row current for `today`, as the worker's nightly run leaves them: the children's
+        status, the current and previous month, the reports' months marked stale by the reports phase."""
+        started = time.perf_counter()
+        done = kept.nightly(on=self.today)
+        self._phase("kept figures (nightly)", started, done["rows"])
 
     def _analyze(self) -> None:
         started = time.perf_counter()
@@ -610,19 +623,21 @@ class ScaleSeeder:
         """Submitted reports for the complete months; the last one about 60 % submitted so far.
 
         Each snapshot is what submitting would freeze: reports.documents
-        computes it for all the groups of a month at once, with the same
-        figures as the app, so the bench's trends and PDFs show the data.
+        computes it for a set of groups and a month at once, its counts taken
+        from the kept rows it fills first (reports.kept.live_counts), so a
+        frozen report holds its month's live figures. That computation is
+        the seed's slow part; it runs in `workers` processes, each on its own
+        share of the groups (their kept-row locks never meet). Who submitted
+        and when is drawn here first, in one order, so the data does not
+        depend on the number of workers.
         """
         started = time.perf_counter()
         rng = self.rng
-        count = 0
         complete = [m for m in self.month_starts if add_months(m, 1) <= self.today]
-        groups = BkbGroup.objects.filter(pk__in=[plan.id for plan in self.groups])
+        heads: dict[int, list[tuple]] = {plan.id: [] for plan in self.groups}
         for first in complete:
             latest = first == complete[-1]
             month = Month.of(first)
-            snapshots = group_reports_data(groups, month)
-            rows = []
             for plan in self.groups:
                 if latest and rng.random() > 0.6:
                     continue
@@ -633,22 +648,99 @@ class ScaleSeeder:
                 status = MonthlyReport.Status.VERIFIED if verified else MonthlyReport.Status.SUBMITTED
                 # Late as report_submit judges it: sent after the month's due day, local time.
                 late = timezone.localdate(submitted) > month.due
-                rows.append(
-                    (self.ids.take(MonthlyReport), plan.id, first, 1, status,
-                     json.dumps(snapshots[plan.id]), plan.user_id, submitted, late,
+                heads[plan.id].append(
+                    (self.ids.take(MonthlyReport), plan.id, first, 1, status, None, plan.user_id, submitted, late,
                      self.supervisor_ids[k] if verified else None, submitted if verified else None, "", None, True)
                 )  # fmt: skip
-            count += copy_rows(
-                MonthlyReport,
-                ["id", "group", "month", "version", "status", "snapshot", "submitted_by", "submitted_at", "is_late",
-                 "reviewed_by", "reviewed_at", "review_comment", "replaces", "is_current"],
-                rows,
-            )  # fmt: skip
-        self._phase("monthly reports", started, count)
+        group_ids = [plan.id for plan in self.groups]
+        workers = max(1, min(self.workers, len(group_ids)))
+        size = -(-len(group_ids) // workers)
+        shares = [
+            (group_ids[i : i + size], complete, {gid: heads[gid] for gid in group_ids[i : i + size]})
+            for i in range(0, len(group_ids), size)
+        ]
+        if workers == 1:
+            count = sum(_freeze_reports(share) for share in shares)
+        else:
+            # Forked workers open their own connections: none may be open across the fork.
+            connections.close_all()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                count = sum(pool.map(_freeze_reports, shares))
+        self._phase(f"monthly reports ({workers} workers)", started, count)
 
 
-def seed_scale(*, groups: int, months: int, seed: int, today: datetime.date, out=print):
-    return ScaleSeeder(groups=groups, months=months, seed=seed, today=today, out=out).run()
+REPORT_COLUMNS = [
+    "id", "group", "month", "version", "status", "snapshot", "submitted_by", "submitted_at", "is_late",
+    "reviewed_by", "reviewed_at", "review_comment", "replaces", "is_current",
+]  # fmt: skip
+
+
+def _freeze_reports(share) -> int:
+    """A worker's share: for each month, its groups' report data, then their reports with it frozen.
+
+    The kept rows the data was counted into say "live"; the groups that now
+    have a report get theirs marked stale, and the seed's nightly run
+    rewrites them from the reports.
+    """
+    group_ids, months, heads = share
+    groups = BkbGroup.objects.filter(pk__in=group_ids)
+    count = 0
+    try:
+        for first in months:
+            snapshots = group_reports_data(groups, Month.of(first))
+            rows = [
+                (*head[:5], json.dumps(snapshots[head[1]]), *head[6:])
+                for group_id in group_ids
+                for head in heads[group_id]
+                if head[2] == first
+            ]
+            with transaction.atomic():
+                count += copy_rows(MonthlyReport, REPORT_COLUMNS, rows)
+                GroupMonthFigures.objects.filter(month=first, group_id__in=[row[1] for row in rows]).update(stale=True)
+    finally:
+        connection.close()
+    return count
+
+
+def seed_scale(*, groups: int, months: int, seed: int, today: datetime.date, out=print, workers=None):
+    return ScaleSeeder(groups=groups, months=months, seed=seed, today=today, out=out, workers=workers).run()
+
+
+# Cadres with a login of their own, per group: the chair (kaderN, made with the group) and the
+# next cadre (kaderNb). The load test's cadres on phones are that many distinct people.
+PHONE_USERS_PER_GROUP = 2
+
+
+def phone_users(kab_path: str, per_group: int = PHONE_USERS_PER_GROUP) -> int:
+    """Give each group of the kabupaten at `kab_path` `per_group` cadres with a login; returns how many
+    logins were made (none when an earlier run made them). They share the seed's password hash."""
+    roles = (
+        CadreRole.objects.filter(group__desa__path__startswith=kab_path)
+        .select_related("cadre__user")
+        .order_by("group_id", "cadre_id")
+    )
+    by_group: dict[int, dict[int, Cadre]] = {}
+    for role in roles:
+        by_group.setdefault(role.group_id, {})[role.cadre_id] = role.cadre
+    hashed = User.objects.filter(username="admin_skala").values_list("password", flat=True).first()
+    made: list[tuple[Cadre, User]] = []
+    for cadres in by_group.values():
+        chair = next((c.user for c in cadres.values() if c.user and c.user.username.startswith("kader")), None)
+        if chair is None:
+            continue
+        without = [c for c in cadres.values() if c.user_id is None]
+        wanted = per_group - (len(cadres) - len(without))
+        for suffix, cadre in zip("bcdefgh", without[: max(0, wanted)], strict=False):
+            user = User(username=f"{chair.username}{suffix}", password=hashed, role=User.Role.CADRE,
+                        first_name=cadre.name.split()[0], is_active=True)  # fmt: skip
+            made.append((cadre, user))
+    if made:
+        with transaction.atomic():
+            User.objects.bulk_create([user for _cadre, user in made], batch_size=1000)
+            for cadre, user in made:
+                cadre.user = user
+            Cadre.objects.bulk_update([cadre for cadre, _user in made], ["user"], batch_size=1000)
+    return len(made)
 
 
 def is_seeded(min_groups: int) -> bool:

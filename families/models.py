@@ -360,8 +360,8 @@ class MilestoneRecord(models.Model):
     class Meta:
         verbose_name = _("catatan KKA")
         verbose_name_plural = _("catatan KKA")
+        # No index on recorded_at: no query filters or orders by it (31 MB at 1,000 groups, bench/NOTES.md).
         constraints = [models.UniqueConstraint(fields=["child", "milestone"], name="milestone_record_once")]
-        indexes = [models.Index(fields=["recorded_at"])]
 
     def __str__(self):
         return f"{self.child} – {self.milestone.code}"
@@ -423,7 +423,10 @@ class KkaCheck(models.Model):
     instrument until its first check on it.
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="kka_checks", verbose_name=_("anak"))
+    # No index of its own: the unique (child, instrument, date) index starts with the child.
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="kka_checks", verbose_name=_("anak"), db_index=False
+    )
     instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="checks", verbose_name=_("instrumen KKA")
     )
@@ -525,7 +528,10 @@ class Measurement(models.Model):
         LYING = "lying", _("Berbaring (panjang badan)")
         STANDING = "standing", _("Berdiri (tinggi badan)")
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("anak"))
+    # No index of its own: the unique (child, date) index starts with the child.
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("anak"), db_index=False
+    )
     date = models.DateField(_("tanggal ukur"))
     weight_kg = models.DecimalField(_("berat badan (kg)"), max_digits=4, decimal_places=2)
     height_cm = models.DecimalField(_("panjang/tinggi badan (cm)"), max_digits=4, decimal_places=1)

@@ -19,12 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="YYYY-MM-DD")
         parser.add_argument(
+            "--workers", type=int, default=None, help="Processes freezing the reports (default: the cores, up to 4)."
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="Empty every app table first (users too; instruments and topics stay).",
         )
 
-    def handle(self, *args, groups, months, seed, today, reset: bool, **options):
+    def handle(self, *args, groups, months, seed, today, reset: bool, workers=None, **options):
         if groups < 1 or months < 1:
             raise CommandError("--groups and --months must be positive")
         started = time.perf_counter()
@@ -40,11 +43,12 @@ class Command(BaseCommand):
             seed=seed,
             today=today or timezone.localdate(),
             out=self.stdout.write,
+            workers=workers,
         )
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")
         self.stdout.write(
             f"Logins (password '{SCALE_PASSWORD}'): admin_skala (admin), pkb1.. (supervisors), "
-            f"kader1..kader{groups} (cadres)"
+            f"kader1..kader{groups} and kader1b..kader{groups}b (cadres)"
         )
 
 
