@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads with PostgreSQL's COPY")
 def test_scale_reports_freeze_the_apps_own_figures(settings, reference_data):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_scale(groups=3, months=4, seed=5, today=datetime.date(2026, 11, 23), out=lambda *args: None)
+    # One process: forking a pytest-xdist worker (it runs I/O threads) broke the children's
+    # connections in CI. The bench's seed runs the parallel path (one process per core).
+    seed_scale(groups=3, months=4, seed=5, today=datetime.date(2026, 11, 23), out=lambda *args: None, workers=1)
 
     reports = list(MonthlyReport.objects.select_related("group").order_by("group", "month"))
     assert len(reports) >= 6
@@ -36,7 +38,7 @@ def test_scale_reports_freeze_the_apps_own_figures(settings, reference_data):
 def test_scale_seed_ends_current_with_two_phone_logins_a_group(settings, reference_data):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     today = datetime.date(2026, 11, 23)
-    seed_scale(groups=3, months=3, seed=7, today=today, out=lambda *args: None, workers=2)
+    seed_scale(groups=3, months=3, seed=7, today=today, out=lambda *args: None, workers=1)
 
     logins = Cadre.objects.filter(user__isnull=False).values("roles__group").annotate(n=Count("user", distinct=True))
     assert sorted(row["n"] for row in logins) == [2, 2, 2]
