@@ -67,7 +67,7 @@ def _group_month_page(request, group, month: Month, *, submit_error: str = "", s
         {
             "group": group,
             "history": selectors.report_history(group, month),
-            "counted_at": kept.live_counted_at(group, month),
+            "freshness": kept.Freshness(kept.live_counted_at(group, month)),
             "can_submit": access.can_submit(user, group),
             # Shown beside a disabled button rather than hiding it: the chair learns when she can.
             "submit_not_yet": services.submit_not_yet(month, today),
