@@ -41,9 +41,10 @@ def states_ensure(group_ids) -> None:
 def mark_changed(group_ids, since: datetime.date | None = None) -> None:
     """A write changed these groups (None: all): their kept figures are no longer current."""
     states = KeptState.objects.all() if group_ids is None else KeptState.objects.filter(group_id__in=group_ids)
-    if group_ids is None or len(group_ids) > 1:
+    if (group_ids is None or len(group_ids) > 1) and transaction.get_connection().in_atomic_block:
         # Several groups at once (a family moved, an instrument switched): take their locks in
-        # group order first, as a refresh does, so the two cannot wait on each other.
+        # group order first, as a refresh does, so the two cannot wait on each other. (Outside
+        # a transaction the UPDATE below is one on its own and holds its locks no longer.)
         list(states.select_for_update().order_by("group_id").values_list("pk", flat=True))
     updated = states.update(version=F("version") + 1)
     if group_ids is not None and updated < len(group_ids):
