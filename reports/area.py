@@ -87,13 +87,6 @@ def _read_group_months(groups: QuerySet, months: list[Month], *, only: list[str]
     return result
 
 
-def freshness(by_month: dict[Month, tuple[list[AreaRow], figures.MonthFigures]]) -> kept.Freshness:
-    """When the rows shown were computed (the oldest), and how many are waiting for a refresh."""
-    months = [row.month for rows, _totals in by_month.values() for row in rows]
-    times = [month.computed_at for month in months if month.computed_at]
-    return kept.Freshness(min(times) if times else None, sum(1 for month in months if month.stale))
-
-
 def area_figures(groups: QuerySet, month: Month) -> tuple[list[AreaRow], figures.MonthFigures]:
     """One month's rows and totals, added up here from the rows (the recap page sums them in the database)."""
     return area_months(groups, [month])[month]

@@ -22,7 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.tasks import task
 from django.utils import timezone
 
@@ -224,7 +224,7 @@ def live_counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
     ensure(groups, [month])
     found, rest = {}, []
     for row in rows(groups, [month]):
-        if row.source == GroupMonthFigures.Source.LIVE and not row.stale:
+        if row.holds_live_counts:
             found[row.group_id] = row.counts()
         else:
             rest.append(row.group_id)
@@ -236,11 +236,9 @@ def live_counts(groups: QuerySet, month: Month) -> dict[int, dict[str, int]]:
 def live_counted_at(group: BkbGroup, month: Month) -> datetime.datetime:
     """When the live counts `live_counts` gives for the group's month were counted: its kept row's
     time, or now where they were counted on the spot (a standing report's month)."""
-    row = GroupMonthFigures.objects.filter(group=group, month=month.first).values("source", "stale", "computed_at")
+    row = GroupMonthFigures.objects.filter(group=group, month=month.first).only("source", "stale", "computed_at")
     found = row.first()
-    if found and found["source"] == GroupMonthFigures.Source.LIVE and not found["stale"]:
-        return found["computed_at"]
-    return timezone.now()
+    return found.computed_at if found and found.holds_live_counts else timezone.now()
 
 
 # What an area view shows of a group's current report: its status, version and lateness.
@@ -322,7 +320,3 @@ def sums(
         )
         for value, row in found.items()
     }
-
-
-def newest(groups: QuerySet, months: list[Month]):
-    return _rows(groups, months).aggregate(newest=Max("computed_at"))["newest"]

@@ -206,6 +206,11 @@ class GroupMonthFigures(models.Model):
     def counts(self) -> dict[str, int]:
         return {key: getattr(self, key) for key in FIGURE_KEYS}
 
+    @property
+    def holds_live_counts(self) -> bool:
+        """Its columns are the month's live counts, as of `computed_at` (no standing report, no write since)."""
+        return self.source == self.Source.LIVE and not self.stale
+
 
 # Every figure a report counts, in the order of reports.figures' populations,
 # which builds its queries from these names (a test holds the two equal).
