@@ -392,7 +392,7 @@ def annotate_kka_status(children: QuerySet, on: datetime.date) -> QuerySet:
         # task subquery runs only for the referred few.
         kka_referred=Case(
             When(~Exists(referrals), then=Value(False)),
-            When(Exists(referrals.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))), then=Value(True)),
+            When(Exists(referrals.open_on(on)), then=Value(True)),
             When(
                 _tasks_missing_by(on, REFER_AFTER_MONTHS, due_after="kka_age_at_referral"),
                 then=Value(False),

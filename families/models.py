@@ -473,6 +473,12 @@ class KkaCheck(models.Model):
         return f"{self.child} {self.date:%d-%m-%Y}"
 
 
+class ReferralQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """Made by `day` and not closed by then: a referral still running that day."""
+        return self.filter(date__lte=day).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+
+
 class Referral(models.Model):
     """A referral to the health worker, followed until closed."""
 
@@ -494,6 +500,8 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         "groups.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("dibuat oleh")
     )
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rujukan")

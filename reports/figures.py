@@ -139,11 +139,7 @@ def _child_base(month: Month) -> QuerySet:
                 family=OuterRef("family"), session__group=OuterRef("family__group"), **_range("session__date", month)
             )
         ),
-        referral_open=Exists(
-            Referral.objects.filter(child=OuterRef("pk"), date__lte=month.last).filter(
-                Q(closed_on__isnull=True) | Q(closed_on__gt=month.last)
-            )
-        ),
+        referral_open=Exists(Referral.objects.filter(child=OuterRef("pk")).open_on(month.last)),
     )
     children = children.annotate(
         age_band=Case(

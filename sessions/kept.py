@@ -75,9 +75,7 @@ def child_status_live(children: QuerySet, on: datetime.date) -> QuerySet:
     children = kka.annotate_kka_status(children, on)
     children = measurements.annotate_latest_growth(children, on)
     children = annotate_seen_this_month(children, on)
-    open_referral = Referral.objects.filter(child=OuterRef("pk"), date__lte=on).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=on)
-    )
+    open_referral = Referral.objects.filter(child=OuterRef("pk")).open_on(on)
     return children.annotate(referral_open=Exists(open_referral), kept_group=F("family__group_id"))
 
 
