@@ -85,8 +85,8 @@ def track(model: type[models.Model], *, group: str | None, day: str | None) -> N
     def where(pk) -> list[tuple]:
         if not fields:
             return [(None, None)]
-        rows = model._default_manager.filter(pk=pk).values_list(*fields)
-        return [tuple(row) if group else (None, *row) for row in rows] if day else [(row[0], None) for row in rows]
+        rows = model._default_manager.filter(pk=pk).values(*fields)
+        return [(row[group] if group else None, row[day] if day else None) for row in rows]
 
     def remember(sender, instance, **kwargs):
         if getattr(_local, "quiet", 0):
@@ -102,7 +102,7 @@ def track(model: type[models.Model], *, group: str | None, day: str | None) -> N
         if not spots:
             return
         groups = None if group is None else {spot[0] for spot in spots}
-        changed(groups, _earliest(spot[1] for spot in spots) if day else None)
+        changed(groups, _earliest(spot[1] for spot in spots))
 
     uid = f"figures-{model._meta.label}"
     pre_save.connect(remember, sender=model, weak=False, dispatch_uid=f"{uid}-pre-save")
