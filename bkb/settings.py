@@ -59,9 +59,13 @@ def database_from_url(url: str) -> dict:
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("BKB_ALLOW_DEV_KEY", True):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A fixed key is fine for the demo and tests; production sets SECRET_KEY.
+    if not DEBUG:
+        # A known key would let anyone forge sessions and password-reset links.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production sets it to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+            "development runs with DEBUG=true, which uses a fixed key."
+        )
     SECRET_KEY = "dev-only-insecure-key-change-me"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
