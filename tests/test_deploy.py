@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +119,15 @@ def test_no_template_needs_inline_script_or_style():
 def test_the_template_check_catches_each_kind(snippet):
     assert INLINE.search(snippet)
     assert not INLINE.search('<script src="/static/js/bkb.js" defer></script>')
+
+
+def test_collectstatic_for_production_succeeds(settings, tmp_path):
+    # The README's step: every reference inside a CSS or JS file must exist to be hashed
+    # (Bootstrap's files named source maps that were never shipped).
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("js/bkb.*.js.gz"))
