@@ -48,7 +48,7 @@ worker: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev system-deps-test
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n auto
 
 clean:

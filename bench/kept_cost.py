@@ -19,6 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bkb.settings")
 os.environ.setdefault("DEBUG", "false")
+# Production-like but on loopback HTTP: a throwaway key, no HTTPS redirect.
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("BKB_HTTPS", "false")
 
 
 def _status_mb(field: str) -> float:

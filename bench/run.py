@@ -21,6 +21,9 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bkb_bench"
 os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bkb.settings")
 os.environ.setdefault("DEBUG", "false")
+# Production-like but on loopback HTTP: a throwaway key, no HTTPS redirect.
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("BKB_HTTPS", "false")
 
 from bench import measure, prepare, table  # noqa: E402  (needs the project on sys.path, set above)
 from bench.common import ROOT, log  # noqa: E402

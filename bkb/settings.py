@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,9 +60,13 @@ def database_from_url(url: str) -> dict:
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("BKB_ALLOW_DEV_KEY", True):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A fixed key is fine for the demo and tests; production sets SECRET_KEY.
+    if not DEBUG:
+        # A known key would let anyone forge sessions and password-reset links.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production sets it to a long random string "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+            "development runs with DEBUG=true, which uses a fixed key."
+        )
     SECRET_KEY = "dev-only-insecure-key-change-me"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -88,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before WhiteNoise, so static files that have no pre-compressed copy (no
     # collectstatic: `make run`, the tests) are compressed too; it leaves
     # WhiteNoise's .br/.gz answers alone.
@@ -177,3 +183,31 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # SQLite (the demo) cannot enforce UniqueConstraint(nulls_distinct=False);
 # PostgreSQL does, and the cadre role form checks the same rule.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# --- Deployment (README "Run it for real"): HTTPS, cookies, HSTS, Content Security Policy ---
+# Secure by default outside DEBUG; BKB_HTTPS=false only for plain-HTTP runs (tests, bench).
+BKB_HTTPS = envbool("BKB_HTTPS", not DEBUG)
+if envbool("BKB_BEHIND_PROXY", False):
+    # Only behind a proxy that sets this header itself: a client could otherwise claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = BKB_HTTPS
+# Load balancers probe the node over plain HTTP and take a redirect for a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = BKB_HTTPS
+CSRF_COOKIE_SECURE = BKB_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("BKB_HSTS_SECONDS", 365 * 24 * 60 * 60 if BKB_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("BKB_HSTS_INCLUDE_SUBDOMAINS", BKB_HTTPS)
+SECURE_HSTS_PRELOAD = envbool("BKB_HSTS_PRELOAD", BKB_HTTPS)
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# Every script and style is a file under static/ (no inline <script>, no style=""), so nothing
+# inline runs. data: images are Bootstrap's own SVG icons (select arrows, checkboxes) in its CSS.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}

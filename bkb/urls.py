@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from bkb.health import healthz
 from families import group_views
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # No trailing slash: load balancers are configured with /healthz and follow no redirect.
+    path("healthz", healthz, name="healthz"),
 ]
 
 # A parameter that cannot be read answers 400 with what was wrong, in the app's layout.

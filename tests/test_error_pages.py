@@ -1,6 +1,7 @@
 """Issue 9: 400/403/404/500 answer with the app's layout, in Indonesian."""
 
 import pytest
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
 from django.test import Client, RequestFactory
 from django.urls import include, path
@@ -69,7 +70,14 @@ def _broken(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("rusak/", _broken), path("", include("bkb.urls"))]
+@login_not_required  # no session lookup: the database is gone
+def _database_gone(request):
+    from django.db import OperationalError
+
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+urlpatterns = [path("rusak/", _broken), path("basis-data/", _database_gone), path("", include("bkb.urls"))]
 
 
 @pytest.mark.urls(__name__)
@@ -80,6 +88,20 @@ def test_500_of_a_failing_view_is_the_apps_page(world, client):
     assert response.status_code == 500
     assert_app_page(response.content.decode())
     assert "Maaf, terjadi kesalahan di server" in response.content.decode()
+
+
+@pytest.mark.urls(__name__)
+def test_500_with_debug_off_stands_alone_in_indonesian(client, settings, django_assert_num_queries):
+    # Issue 12: production (DEBUG off) when the database itself is what failed.
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    with django_assert_num_queries(0):
+        response = client.get("/basis-data/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert_app_page(html)
+    assert "Maaf, terjadi kesalahan di server" in html and "OperationalError" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
 def test_404_follows_the_chosen_language(world, login):

@@ -45,9 +45,11 @@ VIEWERS = {
     "group_x": frozenset(),
 }
 
-# Not ours to permission: Django admin, authentication, the language switch.
+# Not ours to permission: Django admin, authentication, the language switch; and the public
+# URLs, open to everyone by design (test_public_urls_answer_everyone below).
 SKIPPED_NAMESPACES = {"admin"}
-SKIPPED_NAMES = {"login", "logout", "set_language"}
+PUBLIC_NAMES = {"healthz"}  # the load balancer's probe: no login, nothing of anyone's data
+SKIPPED_NAMES = {"login", "logout", "set_language", *PUBLIC_NAMES}
 
 
 Expected = int | frozenset
@@ -311,3 +313,11 @@ def test_lists_show_only_what_is_in_scope(world, objects, login, persona):
                 assert label in content, f"{url} as {persona} leaves out {scope}"
             elif not visible:
                 assert label not in content, f"{url} as {persona} shows {scope}"
+
+
+def test_public_urls_answer_everyone(world, login, client):
+    for name in PUBLIC_NAMES:
+        url = reverse(name)
+        assert client.get(url).status_code == 200, f"{name} as anonymous"
+        for persona in PERSONAS:
+            assert login(world[persona]).get(url).status_code == 200, f"{name} as {persona}"

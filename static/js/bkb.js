@@ -54,6 +54,10 @@
     window.location.href = url.toString();
   });
 })();
+// Progress bars take their width from data-percent: the CSP refuses style="" in the page.
+document.querySelectorAll(".progress-bar[data-percent]").forEach(function (bar) {
+  bar.style.width = bar.dataset.percent + "%";
+});
 // Batch print: poll the job until it is done, moving the progress bar.
 (function () {
   var box = document.getElementById("batch");
