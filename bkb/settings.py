@@ -177,3 +177,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # SQLite (the demo) cannot enforce UniqueConstraint(nulls_distinct=False);
 # PostgreSQL does, and the cadre role form checks the same rule.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# Faults (issue 12): a session write failing after the view (its save committed) must not turn
+# the answer into an error; bkb.middleware.SessionMiddleware keeps the answer.
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+    "bkb.middleware.SessionMiddleware"
+)
