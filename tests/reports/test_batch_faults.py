@@ -1,18 +1,30 @@
 """Issue 12, faults of batch printing: a worker killed mid-batch, a file missing after a restore."""
 
 import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from bkb.lib.months import Month
+from groups.models import BkbGroup
+from reports import services
 from reports.models import BatchPrint
 from reports.tasks import batch_print_run, figures_nightly
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 STOPPED = "Gagal: pencetakan berhenti"
+ROOT = Path(__file__).resolve().parents[2]
 MISSING = "Berkas PDF tidak ada (mungkin dipulihkan dari cadangan tanpa berkasnya); cetak ulang"
 
 
@@ -124,3 +136,48 @@ def test_a_recap_job_whose_file_is_gone_says_so(world, login):
     response = login(world["admin"]).get(reverse("reports:recap_job_download", args=[job.pk]))
     assert response.status_code == 404 and MISSING in response.text
     assert reverse("reports:recap_job_retry", args=[job.pk]) in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process shares the test database")
+def test_a_worker_killed_mid_batch_leaves_it_stalled_and_its_retry_completes(
+    world, reference_data, login, db_tasks, tmp_path, settings
+):
+    """A real `db_worker` killed with SIGKILL after the first group: no other worker takes the batch
+    up again; the stalled rule catches it, and its retry prints it."""
+    for number in range(6):
+        f.group(world["desa_a1"], f"BKB Tambahan {number}")
+    total = BkbGroup.objects.in_area(world["kec_a"]).count()
+    with transaction.atomic():
+        batch = services.batch_print_start(area=world["kec_a"], month=Month(2026, 10), user=world["admin"])
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    worker = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"]
+    with open(tmp_path / "worker.log", "w") as log:
+        process = subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while BatchPrint.objects.get(pk=batch.pk).done < 1:
+                assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "worker.log").read_text()
+                time.sleep(0.05)
+        finally:
+            process.kill()  # SIGKILL: no handler runs
+            process.wait()
+    batch.refresh_from_db()
+    assert batch.status == BatchPrint.Status.RUNNING and 1 <= batch.done < batch.total == total
+    # A new worker finds nothing to do: the killed one's task stays RUNNING, the batch with it.
+    subprocess.run([*worker, "--batch"], cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
+    batch.refresh_from_db()
+    assert batch.status == BatchPrint.Status.RUNNING and not BatchPrint.objects.stalled(timezone.now()).exists()
+
+    # No step for STALL_AFTER: stalled. The page marks it failed and offers the retry.
+    BatchPrint.objects.filter(pk=batch.pk).update(updated_at=F("updated_at") - BatchPrint.STALL_AFTER)
+    client = login(world["admin"])
+    page = client.get(reverse("reports:batch_detail", args=[batch.pk]))
+    assert STOPPED in page.text and 'id="batch-retry"' in page.text
+    client.post(reverse("reports:batch_retry", args=[batch.pk]))
+    queued = DBTaskResult.objects.get(task_path=batch_print_run.module_path, status="READY")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assert queued.task.call(*queued.args_kwargs["args"]) == total
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == (BatchPrint.Status.DONE, total)
