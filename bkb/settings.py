@@ -211,3 +211,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Faults (issue 12): a session write failing after the view (its save committed) must not turn
+# the answer into an error; bkb.middleware.SessionMiddleware keeps the answer.
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+    "bkb.middleware.SessionMiddleware"
+)

@@ -5,9 +5,12 @@ Submitting freezes the figures as they were. A correction after submission is
 a new version; earlier versions stay for the record.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +117,14 @@ class BatchPrintQuerySet(models.QuerySet):
         """Jobs the worker has still to finish: queued or running."""
         return self.filter(status__in=[BatchPrint.Status.QUEUED, BatchPrint.Status.RUNNING])
 
+    def stalled(self, now: datetime.datetime):
+        """Running jobs whose worker has made no progress for STALL_AFTER: it was killed or lost."""
+        return self.filter(status=BatchPrint.Status.RUNNING, updated_at__lt=now - BatchPrint.STALL_AFTER)
+
+    def fail_stalled(self, now: datetime.datetime) -> int:
+        """Mark the stalled jobs failed (their page then offers a retry); how many."""
+        return self.stalled(now).update(status=BatchPrint.Status.FAILED, error=BatchPrint.STALLED_ERROR, updated_at=now)
+
 
 class BatchPrint(models.Model):
     """A PDF made on the task worker for an area and month, with its progress.
@@ -148,7 +159,14 @@ class BatchPrint(models.Model):
     zip = models.FileField(_("berkas ZIP"), upload_to="batches/", blank=True)
     error = models.TextField(_("pesan galat"), blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # The worker's heartbeat: touched when the job starts and at each part it finishes.
+    updated_at = models.DateTimeField(_("terakhir bergerak"), default=timezone.now)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    # Rendering one part takes seconds: this long without a step, the worker is gone (a worker
+    # killed mid-task leaves its task RUNNING, and no new worker takes it up again).
+    STALL_AFTER = datetime.timedelta(minutes=10)
+    STALLED_ERROR = _("Gagal: pencetakan berhenti")
 
     objects = BatchPrintQuerySet.as_manager()
 
@@ -163,6 +181,19 @@ class BatchPrint(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+    def is_stalled(self, now: datetime.datetime) -> bool:
+        """BatchPrintQuerySet.stalled's rule for this row."""
+        return self.status == self.Status.RUNNING and self.updated_at < now - self.STALL_AFTER
+
+    @property
+    def files_missing(self) -> bool:
+        """Done, but a file it made is not on disk (a database restored without its media folder)."""
+        files = [file for file in (self.pdf, self.zip) if file]
+        return self.status == self.Status.DONE and any(not file.storage.exists(file.name) for file in files)
+
+    def can_retry(self, now: datetime.datetime) -> bool:
+        return self.status == self.Status.FAILED or self.is_stalled(now) or self.files_missing
 
 
 class GroupMonthFigures(models.Model):

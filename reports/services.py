@@ -143,3 +143,27 @@ def recap_pdf_start(*, area: Area, month: Month, user, now=None) -> BatchPrint:
     batch = BatchPrint.objects.create(kind=BatchPrint.Kind.RECAP, area=area, month=month.first, created_by=user)
     transaction.on_commit(partial(recap_pdf_run.enqueue, batch.pk))
     return batch
+
+
+@transaction.atomic
+def job_retry(*, batch: BatchPrint, now=None) -> bool:
+    """Queue a failed job again (a batch print or a recap PDF): one whose worker stopped, or whose
+    files are gone (restored without its media). True if this queued it.
+
+    The row is locked first, so a second tap (or two at once) finds it queued and queues nothing.
+    Its parts are rendered again from the first: the task keeps them in memory until the end."""
+    now = now or timezone.now()
+    batch = BatchPrint.objects.select_for_update().get(pk=batch.pk)
+    if not batch.can_retry(now):
+        return False
+    batch.status, batch.done, batch.error, batch.updated_at, batch.finished_at = (
+        BatchPrint.Status.QUEUED,
+        0,
+        "",
+        now,
+        None,
+    )
+    batch.save(update_fields=["status", "done", "error", "updated_at", "finished_at"])
+    run = recap_pdf_run if batch.kind == BatchPrint.Kind.RECAP else batch_print_run
+    transaction.on_commit(partial(run.enqueue, batch.pk))
+    return True

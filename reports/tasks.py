@@ -16,13 +16,22 @@ from reports import area, kept, rendering
 from reports.models import BatchPrint
 
 
+def _claim(batch_id: int) -> bool:
+    """Take a queued job for this run; False if it is not queued (done, or taken by another run)."""
+    claimed = BatchPrint.objects.filter(pk=batch_id, status=BatchPrint.Status.QUEUED)
+    return bool(claimed.update(status=BatchPrint.Status.RUNNING, updated_at=timezone.now()))
+
+
 def _started(batch: BatchPrint, total: int) -> None:
-    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.RUNNING, total=total, done=0)
+    BatchPrint.objects.filter(pk=batch.pk).update(
+        status=BatchPrint.Status.RUNNING, total=total, done=0, updated_at=timezone.now()
+    )
 
 
 def _step(batch: BatchPrint) -> None:
-    # A plain UPDATE per part, so the progress page sees it at once.
-    BatchPrint.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+    # A plain UPDATE per part, so the progress page sees it at once; it is also the heartbeat
+    # that tells a slow job from one whose worker was killed (BatchPrint.objects.stalled).
+    BatchPrint.objects.filter(pk=batch.pk).update(done=F("done") + 1, updated_at=timezone.now())
 
 
 def _finished(batch: BatchPrint, **files: tuple[str, bytes]) -> None:
@@ -30,16 +39,22 @@ def _finished(batch: BatchPrint, **files: tuple[str, bytes]) -> None:
     for field, (name, content) in files.items():
         getattr(batch, field).save(name, ContentFile(content), save=False)
     batch.status, batch.finished_at = BatchPrint.Status.DONE, timezone.now()
-    batch.save(update_fields=[*files, "status", "finished_at"])
+    batch.updated_at = batch.finished_at
+    batch.save(update_fields=[*files, "status", "finished_at", "updated_at"])
 
 
 def _failed(batch: BatchPrint, error: Exception) -> None:
-    BatchPrint.objects.filter(pk=batch.pk).update(status=BatchPrint.Status.FAILED, error=str(error)[:2000])
+    BatchPrint.objects.filter(pk=batch.pk).update(
+        status=BatchPrint.Status.FAILED, error=str(error)[:2000], updated_at=timezone.now()
+    )
 
 
 @task
 def batch_print_run(batch_id: int) -> int:
     """Render every group's report of the batch's area into one PDF and a ZIP."""
+    # Claimed, not just read: a retried job's first task, come round late, must not run it twice.
+    if not _claim(batch_id):
+        return 0
     batch = BatchPrint.objects.select_related("area").get(pk=batch_id)
     month = Month.of(batch.month)
     groups = list(
@@ -71,8 +86,7 @@ def recap_pdf_run(batch_id: int) -> int:
     summary, then each kecamatan's groups. Returns the parts rendered."""
     # Claimed, not just read: a job taken as lost and asked for again (services.recap_pdf_start)
     # must not also run when its late task comes round.
-    claimed = BatchPrint.objects.filter(pk=batch_id, status=BatchPrint.Status.QUEUED)
-    if not claimed.update(status=BatchPrint.Status.RUNNING):
+    if not _claim(batch_id):
         return 0
     batch = BatchPrint.objects.select_related("area").get(pk=batch_id)
     month = Month.of(batch.month)
@@ -101,8 +115,10 @@ def next_night(now: datetime.datetime | None = None) -> datetime.datetime:
 
 @task
 def figures_nightly() -> dict:
-    """The date's changes (ages, a new month, "seen this month") for every group, then again tomorrow night."""
+    """The date's changes (ages, a new month, "seen this month") for every group, then again tomorrow night.
+    Batch prints whose worker died are marked failed on the way (their page offers a retry)."""
     try:
+        BatchPrint.objects.fail_stalled(timezone.now())
         return kept.nightly()
     finally:
         nightly_schedule()

@@ -15,8 +15,10 @@ urlpatterns = [
     path("rekap/<int:area_id>/<str:month>/rekap.pdf", views.area_recap_pdf, name="area_recap_pdf"),
     path("rekap/pdf/<int:pk>/", views.recap_job, name="recap_job"),
     path("rekap/pdf/<int:pk>/unduh/", views.recap_job_download, name="recap_job_download"),
+    path("rekap/pdf/<int:pk>/ulang/", views.recap_job_retry, name="recap_job_retry"),
     path("cetak-massal/", views.batch_print, name="batch_print"),
     path("cetak-massal/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("cetak-massal/<int:pk>/unduh/<str:kind>/", views.batch_download, name="batch_download"),
+    path("cetak-massal/<int:pk>/ulang/", views.batch_retry, name="batch_retry"),
     path("piagam/<int:cadre_id>/", views.certificate, name="certificate"),
 ]

@@ -22,6 +22,7 @@ from reports import dashboard as dashboards
 from reports.charts import trend_svg
 from reports.dashboard import INDICATORS
 from reports.forms import BatchPrintForm, ReviewForm
+from reports.models import BatchPrint
 
 
 def _month(text: str | None) -> Month:
@@ -225,11 +226,23 @@ def recap_job(request, pk):
 
 def recap_job_download(request, pk):
     job = access.get_recap_job_for(request.user, pk)
-    return _file_response(job.pdf, "application/pdf")
+    return _download(request, job, job.pdf, "application/pdf")
 
 
-def _job_page(request, batch):
-    """A job's progress page (batch print or recap), or its state as JSON for the page's polling."""
+@require_POST
+def recap_job_retry(request, pk):
+    job = access.get_recap_job_for(request.user, pk)
+    services.job_retry(batch=job)
+    return redirect("reports:recap_job", job.pk)
+
+
+def _job_page(request, batch, *, status: int = 200):
+    """A job's progress page (batch print or recap), or its state as JSON for the page's polling.
+
+    A job whose worker stopped is marked failed here, so the page offers its retry."""
+    now = timezone.now()
+    if batch.is_stalled(now) and BatchPrint.objects.filter(pk=batch.pk).fail_stalled(now):
+        batch.refresh_from_db()
     if batch.kind == batch.Kind.RECAP:
         downloads = {"pdf": reverse("reports:recap_job_download", args=[batch.pk]), "zip": None}
     else:
@@ -246,7 +259,22 @@ def _job_page(request, batch):
                 "label": batch.get_status_display(),
             }
         )
-    return render(request, "reports/batch_detail.html", {"batch": batch, "status_url": request.path})
+    if batch.kind == batch.Kind.RECAP:
+        retry_url = reverse("reports:recap_job_retry", args=[batch.pk])
+        status_url = reverse("reports:recap_job", args=[batch.pk])
+    else:
+        retry_url = reverse("reports:batch_retry", args=[batch.pk])
+        status_url = reverse("reports:batch_detail", args=[batch.pk])
+    context = {"batch": batch, "status_url": status_url, "retry_url": retry_url, "can_retry": batch.can_retry(now)}
+    return render(request, "reports/batch_detail.html", context, status=status)
+
+
+def _download(request, batch, file, content_type: str) -> HttpResponse:
+    """A job's file; its page saying the file is missing (404) when the row names a file the disk
+    does not hold: a database restored from a backup without its media folder."""
+    if file and not file.storage.exists(file.name):
+        return _job_page(request, batch, status=404)
+    return _file_response(file, content_type)
 
 
 def _file_response(file, content_type: str) -> HttpResponse:
@@ -287,7 +315,14 @@ def batch_detail(request, pk):
 def batch_download(request, pk, kind):
     batch = access.get_batch_for(request.user, pk)
     file = batch.pdf if kind == "pdf" else batch.zip
-    return _file_response(file, "application/pdf" if kind == "pdf" else "application/zip")
+    return _download(request, batch, file, "application/pdf" if kind == "pdf" else "application/zip")
+
+
+@require_POST
+def batch_retry(request, pk):
+    batch = access.get_batch_for(request.user, pk)
+    services.job_retry(batch=batch)
+    return redirect("reports:batch_detail", batch.pk)
 
 
 def certificate(request, cadre_id):

@@ -151,6 +151,14 @@ TABLE = [
     # An area's recap PDF job (above kecamatan level) is followed by whoever sees the area's recap.
     Row("reports:recap_job", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
     Row("reports:recap_job_download", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
+    # Retrying a job that is not failed does nothing and returns to its page.
+    Row(
+        "reports:recap_job_retry",
+        lambda o: [o["recap_job"].pk],
+        expect(403, 403, 302, 302, 403),
+        method="POST",
+        gate=CADRES,
+    ),
     Row("reports:batch_print", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
     Row(
         "reports:batch_print",
@@ -162,6 +170,9 @@ TABLE = [
     ),
     Row("reports:batch_detail", lambda o: [o["batch"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
     Row("reports:batch_download", lambda o: [o["batch"].pk, "pdf"], ADMIN_ONLY, gate=NOT_ADMIN),
+    Row(
+        "reports:batch_retry", lambda o: [o["batch"].pk], expect(403, 403, 403, 302, 403), method="POST", gate=NOT_ADMIN
+    ),
     Row("reports:certificate", lambda o: [o["cadre"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
 ]
 

@@ -73,7 +73,9 @@ document.querySelectorAll(".progress-bar[data-percent]").forEach(function (bar) 
         document.getElementById("batch-count").textContent = job.done + "/" + job.total;
         document.getElementById("batch-label").firstChild.textContent = job.label + " · ";
         if (job.status === "done") { document.getElementById("batch-links").hidden = false; box.dataset.status = "done"; }
-        else if (job.status !== "failed") { setTimeout(poll, 1000); }
+        // Failed (a stopped worker too): the page itself says why and offers the retry.
+        else if (job.status === "failed") { window.location.reload(); }
+        else { setTimeout(poll, 1000); }
       });
   }
   poll();
