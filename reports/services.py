@@ -117,11 +117,6 @@ def batch_print_start(*, area: Area, month: Month, user) -> BatchPrint:
     return batch
 
 
-# A recap job not finished this long after it was asked for is taken as lost (the worker
-# restarted mid-run): asking again starts a new one instead of waiting on it for ever.
-RECAP_LOST_AFTER = datetime.timedelta(minutes=30)
-
-
 @transaction.atomic
 def recap_pdf_start(*, area: Area, month: Month, user, now=None) -> BatchPrint:
     """Queue the recap PDF of `area` for `month` on the worker, or return the one already on its way.
@@ -133,13 +128,11 @@ def recap_pdf_start(*, area: Area, month: Month, user, now=None) -> BatchPrint:
     list(Area.objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True))
     pending = BatchPrint.objects.recaps().pending().filter(area=area, month=month.first).order_by("-created_at").first()
     if pending is not None:
-        if pending.created_at > now - RECAP_LOST_AFTER:
+        # A job whose worker stopped (BatchPrint.is_stalled) is given up and made anew.
+        if not pending.is_stalled(now):
             return pending
-        pending.status = BatchPrint.Status.FAILED
-        pending.error = _("Tidak selesai dalam %(minutes)s menit; dibuat ulang.") % {
-            "minutes": int(RECAP_LOST_AFTER.total_seconds() // 60)
-        }
-        pending.save(update_fields=["status", "error"])
+        pending.status, pending.error, pending.updated_at = BatchPrint.Status.FAILED, BatchPrint.STALLED_ERROR, now
+        pending.save(update_fields=["status", "error", "updated_at"])
     batch = BatchPrint.objects.create(kind=BatchPrint.Kind.RECAP, area=area, month=month.first, created_by=user)
     transaction.on_commit(partial(recap_pdf_run.enqueue, batch.pk))
     return batch

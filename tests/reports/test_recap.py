@@ -15,7 +15,7 @@ from cadres.models import Cadre, CadreRole
 from groups.models import Area, BkbGroup
 from reports import area, figures, kept, shown
 from reports.models import BatchPrint, GroupMonthFigures
-from reports.services import RECAP_LOST_AFTER, report_submit
+from reports.services import report_submit
 from reports.tasks import recap_pdf_run
 from tests import factories as f
 from tests import pdfs
@@ -190,17 +190,20 @@ def test_a_second_request_follows_the_job_on_its_way(kabupaten, world, login, dj
     admin.post(_pdf_url(world["kab"], Month(2026, 9)))
     assert BatchPrint.objects.recaps().count() == 2
 
-    # A job that never finished is taken as lost: asking again starts a new one, and the lost
-    # one's late task does not run as well.
+    # A job whose worker stopped (no step for STALL_AFTER) is taken as lost: asking again starts
+    # a new one, and the lost one's late task does not run as well. A job still moving is followed.
     lost = BatchPrint.objects.recaps().get(month=OCT.first)
     BatchPrint.objects.filter(pk=lost.pk).update(
-        created_at=timezone.now() - RECAP_LOST_AFTER - datetime.timedelta(minutes=1)
+        status=BatchPrint.Status.RUNNING,
+        updated_at=timezone.now() - BatchPrint.STALL_AFTER + datetime.timedelta(minutes=1),
     )
+    assert admin.post(_pdf_url(world["kab"])).url == first.url
+    BatchPrint.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - BatchPrint.STALL_AFTER)
     with django_capture_on_commit_callbacks(execute=True):
         renewed = admin.post(_pdf_url(world["kab"]))
     assert renewed.url != first.url
     lost.refresh_from_db()
-    assert lost.status == BatchPrint.Status.FAILED and "30 menit" in lost.error
+    assert lost.status == BatchPrint.Status.FAILED and lost.error == "Gagal: pencetakan berhenti"
     assert recap_pdf_run.call(lost.pk) == 0
     assert BatchPrint.objects.recaps().get(pk=lost.pk).status == BatchPrint.Status.FAILED
 
