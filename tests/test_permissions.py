@@ -45,7 +45,9 @@ VIEWERS = {
     "group_x": frozenset(),
 }
 
-# Not ours to permission: Django admin, authentication, the language switch.
+# Not in the table: authentication, the language switch, and the Django admin, whose every
+# model is walked for another kabupaten's admin in tests/groups/test_admin_scope.py (and
+# below, `test_django_admin_as`, for the table's personas and objects).
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"login", "logout", "set_language"}
 
@@ -311,3 +313,25 @@ def test_lists_show_only_what_is_in_scope(world, objects, login, persona):
                 assert label in content, f"{url} as {persona} leaves out {scope}"
             elif not visible:
                 assert label not in content, f"{url} as {persona} shows {scope}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_django_admin_as(world, objects, login, persona):
+    """The Django admin keeps the same scope: only the admin gets in, and finds nothing of Garut."""
+    from django.contrib import admin
+
+    client = login(world[persona])
+    failures = []
+    for scope, found in objects.items():
+        for name, obj in found.items():
+            if type(obj) not in admin.site._registry:
+                continue
+            opts = obj._meta
+            for view in ("change", "delete", "history"):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+                status = client.get(url).status_code
+                # Not staff: Django's admin login page. The admin: her kabupaten only.
+                expected = 302 if persona != "admin" else 404 if scope == "group_x" else 200
+                if status != expected:
+                    failures.append(f"{view} of {scope}'s {name} as {persona}: expected {expected}, got {status}")
+    assert not failures, "\n".join(failures)
