@@ -69,12 +69,22 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser and "areas" in form.base_fields:
-            # The choices are her own areas (ScopedAdmin); an account with none would leave her
-            # scope, unless it is a cadre's, which her groups' roles keep in it.
-            form.base_fields["areas"].required = obj is None or not obj.is_cadre
-            form.base_fields["areas"].help_text = _("Wilayah di dalam wilayah tugas Anda. Wajib untuk akun baru.")
-        return form
+        if request.user.is_superuser or "areas" not in form.base_fields:
+            return form
+        # The choices are her own areas (ScopedAdmin), and an account she makes or keeps needs one:
+        # an admin without areas sees every kabupaten, and anyone else would leave her scope. Only an
+        # existing cadre's account may have none, as her groups' roles keep it in scope.
+        form.base_fields["areas"].help_text = _("Wilayah di dalam wilayah tugas Anda. Wajib untuk akun baru.")
+        adding = obj is None
+
+        class InHerAreas(form):
+            def clean(self):
+                cleaned = super().clean()
+                if not cleaned.get("areas") and (adding or cleaned.get("role") != User.Role.CADRE):
+                    self.add_error("areas", _("Pilih wilayah tugasnya di dalam wilayah Anda."))
+                return cleaned
+
+        return InHerAreas
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:

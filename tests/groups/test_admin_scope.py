@@ -344,6 +344,20 @@ def test_a_kabupaten_admin_gives_neither_superuser_nor_an_area_outside_her_own(w
     assert list(new.areas.all()) == [world["kec_a"]]
 
 
+def test_an_admin_she_makes_has_an_area(world, login):
+    """An admin without areas sees every kabupaten: not even a cadre's account becomes one without an area."""
+    client = login(world["admin"])
+    cadre = world["cadre_a"]
+    change = reverse("admin:groups_user_change", args=[cadre.pk])
+    data = _form_data(client.get(change))
+    assert not data.get("areas")  # a cadre's account without areas stays one
+    assert client.post(change, {**data, "first_name": "Imas"}).status_code == 302
+    response = client.post(change, {**data, "role": "admin"})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["areas"]
+    cadre.refresh_from_db()
+    assert (cadre.role, cadre.is_staff, cadre.first_name) == ("cadre", False, "Imas")
+
+
 def test_a_superuser_still_sees_and_sets_everything(world, built, login):
     root = login(f.user("pusat", "admin", is_superuser=True, is_staff=True))
     for model in OURS:
