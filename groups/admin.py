@@ -13,6 +13,7 @@ need it, for groups, users and form tokens among them, are registered in cadres/
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, ModelChoiceField
@@ -101,6 +102,19 @@ class ScopedAdmin(_ByRoleInScope, admin.ModelAdmin):
         if not can_use_admin(request.user):
             return queryset.none()
         return self.scope(request, queryset)
+
+    def get_list_filter(self, request):
+        # A foreign-key filter names every row of the related table; below a superuser it offers
+        # only the rows this (scoped) list refers to.
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation
+            else item
+            for item in filters
+        ]
 
     def get_object(self, request, object_id, from_field=None):
         # Django redirects to the index saying the object "doesn't exist"; the app answers 404,

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from bkb.lib.months import Month
 from cadres.models import SupervisionVisit
-from families.models import Instrument, MilestoneRecordRemoval, Referral
+from families.models import Instrument, KkaCheck, MilestoneRecordRemoval, Referral
 from groups.admin import ScopedAdmin, ScopedInline
 from groups.models import Office, SubmitToken, User
 from reports import kept
@@ -248,6 +248,15 @@ def test_foreign_key_choices_hold_nothing_of_another_kabupaten(world, built, log
         "groups.User.areas",
         "cadres.CadreRole.group",
     } <= checked
+
+
+def test_a_foreign_key_filter_offers_only_what_the_list_refers_to(world, built, garut_admin, login):
+    only_sumedang = f.kka_instrument([("A1", 0, 3, "motorik_kasar")], name="Dipakai di Sumedang", active=False)
+    f.kka_check(built["sumedang"]["families.Child"], DAY, instrument=only_sumedang)
+    for client, shown in ((login(garut_admin), False), (login(world["admin"]), True)):
+        cl = client.get(_url(KkaCheck, "changelist")).context["cl"]
+        choices = {pk for spec in cl.filter_specs for pk, _label in getattr(spec, "lookup_choices", [])}
+        assert (only_sumedang.pk in choices) is shown
 
 
 def test_a_select_offers_only_the_areas_in_scope(world, built, login):
