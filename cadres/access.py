@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre, CadreRole
 from groups.access import can_write_registers, require
-from groups.models import BkbGroup, User, under_any
+from groups.models import Area, BkbGroup, User, under_any
 
 __all__ = [
     "cadres_visible_to",
@@ -22,6 +22,7 @@ __all__ = [
     "groups_visible_to",
     "is_chair",
     "require",
+    "users_visible_to",
 ]
 
 
@@ -77,3 +78,19 @@ def cadres_visible_to(user):
 
 def get_cadre_for(user, pk) -> Cadre:
     return get_object_or_404(cadres_visible_to(user), pk=pk)
+
+
+def users_visible_to(user):
+    """The people a user may manage (in the Django admin): those who work only inside her areas, and her groups' cadres.
+
+    A supervisor or admin counts as inside when every area she is assigned lies under the viewer's
+    (one area elsewhere and she belongs to another kabupaten too); a cadre by her roles, as the app
+    scopes cadres. A superuser is visible to superusers only.
+    """
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return User.objects.all()
+    areas = Area.objects.visible_to(user)
+    assigned = User.areas.through.objects.filter(user=OuterRef("pk"))
+    inside = Exists(assigned.filter(area__in=areas)) & ~Exists(assigned.exclude(area__in=areas))
+    cadre = Exists(cadres_visible_to(user).filter(user=OuterRef("pk")))
+    return User.objects.filter(inside | cadre, is_superuser=False)

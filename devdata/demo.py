@@ -191,8 +191,8 @@ def _build(rng: random.Random, today: datetime.date) -> None:
         first_name="Admin",
         last_name="Dinas KB",
         role=User.Role.ADMIN,
+        # A kabupaten admin like a real one: the Django admin too shows her kabupaten only.
         is_staff=True,
-        is_superuser=True,
     )
     admin.areas.add(kabupaten)
     supervisor = User.objects.create_user(

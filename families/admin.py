@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cadres.admin import GroupScopedAdmin
 from families.instruments import instrument_activate, load_instrument
 from families.kka import children_to_reassess
 from families.models import (
@@ -20,15 +21,19 @@ from families.models import (
     MilestoneRecordRemoval,
     Referral,
 )
+from groups.admin import ScopedAdmin, ScopedInline
+
+# Everything of a child is scoped by her family's group.
+BY_CHILD = "child__family__group"
 
 
-class ChildInline(admin.TabularInline):
+class ChildInline(ScopedInline, admin.TabularInline):
     model = Child
     extra = 0
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):
+class FamilyAdmin(GroupScopedAdmin):
     list_display = ["mother_name", "group", "kk_number", "is_pus", "kb_method", "joined_on", "left_on"]
     list_filter = ["is_pus", "kb_method", "welfare_stage", "is_pkh", "stunting_risk"]
     search_fields = ["mother_name", "father_name", "mother_nik", "kk_number"]
@@ -38,14 +43,16 @@ class FamilyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(GroupScopedAdmin):
+    group_path = "family__group"
     list_display = ["name", "sex", "birth_date", "family"]
     search_fields = ["name", "nik", "family__mother_name"]
     list_select_related = ["family"]
     raw_id_fields = ["family"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedInline, admin.TabularInline):
+    national = True
     model = Milestone
     extra = 0
     fields = ["code", "band_start_month", "band_end_month", "aspect", "text_id", "text_en"]
@@ -66,7 +73,9 @@ class InstrumentUploadForm(forms.Form):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ScopedAdmin):
+    # Switching the instrument changes every kabupaten's KKA: a superuser's decision.
+    national = True
     list_display = ["name", "active", "milestone_count", "created_at"]
     readonly_fields = ["active", "created_at"]
     actions = ["make_active"]
@@ -80,7 +89,7 @@ class InstrumentAdmin(admin.ModelAdmin):
     def milestone_count(self, obj):
         return obj.milestone_total
 
-    @admin.action(description=_("Jadikan instrumen yang dipakai"))
+    @admin.action(description=_("Jadikan instrumen yang dipakai"), permissions=["change"])
     def make_active(self, request, queryset):
         chosen = list(queryset[:2])
         if len(chosen) != 1:
@@ -151,14 +160,16 @@ class InstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(MilestoneRecord)
-class MilestoneRecordAdmin(admin.ModelAdmin):
+class MilestoneRecordAdmin(GroupScopedAdmin):
+    group_path = BY_CHILD
     list_display = ["child", "milestone", "achieved_on", "recorded_at"]
     raw_id_fields = ["child", "milestone", "session", "recorded_by"]
     list_select_related = ["child", "milestone"]
 
 
 @admin.register(KkaCheck)
-class KkaCheckAdmin(admin.ModelAdmin):
+class KkaCheckAdmin(GroupScopedAdmin):
+    group_path = BY_CHILD
     list_display = ["child", "date", "instrument", "checked_by", "session"]
     list_filter = ["instrument"]
     raw_id_fields = ["child", "checked_by", "session", "home_visit"]
@@ -167,9 +178,10 @@ class KkaCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(MilestoneRecordRemoval)
-class MilestoneRecordRemovalAdmin(admin.ModelAdmin):
+class MilestoneRecordRemovalAdmin(GroupScopedAdmin):
     """The history of un-marked tasks: read only."""
 
+    group_path = BY_CHILD
     list_display = ["child", "milestone", "achieved_on", "removed_by", "removed_at"]
     list_select_related = ["child", "milestone", "removed_by"]
 
@@ -181,7 +193,8 @@ class MilestoneRecordRemovalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(GroupScopedAdmin):
+    group_path = BY_CHILD
     list_display = ["child", "date", "weight_kg", "height_cm", "position", "haz", "waz", "whz"]
     raw_id_fields = ["child", "session", "recorded_by"]
     list_select_related = ["child"]
@@ -196,14 +209,16 @@ class MeasurementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(GroupScopedAdmin):
+    group_path = BY_CHILD
     list_display = ["child", "date", "referred_to", "closed_on"]
     raw_id_fields = ["child", "created_by"]
     list_select_related = ["child"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ScopedAdmin):
+    national = True
     list_display = ["code", "instrument", "band_start_month", "band_end_month", "aspect", "text_id"]
     list_filter = ["instrument", "aspect"]
     search_fields = ["code", "text_id", "text_en"]

@@ -27,6 +27,14 @@ def can_record_supervision(user) -> bool:
     return user.is_supervisor or user.is_bkb_admin
 
 
+def can_use_admin(user) -> bool:
+    """The Django admin is the kabupaten admin's (and the superuser's), in her scope; not a supervisor's or cadre's.
+
+    Decided by role, not by Django's per-model permission table, so that no forgotten checkbox opens it wider.
+    """
+    return user.is_active and user.is_staff and user.is_bkb_admin
+
+
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from groups.admin import KeptReadOnly
+from cadres.admin import GroupScopedAdmin
+from groups.admin import KeptReadOnly, ScopedAdmin
+from groups.models import Area
 from reports.models import BatchPrint, GroupMonthFigures, MonthlyReport
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
+class MonthlyReportAdmin(GroupScopedAdmin):
     list_display = ["group", "month", "version", "status", "is_late", "submitted_at", "reviewed_at"]
     list_filter = ["status", "is_late", "month"]
     list_select_related = ["group"]
@@ -14,14 +16,17 @@ class MonthlyReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(BatchPrint)
-class BatchPrintAdmin(admin.ModelAdmin):
+class BatchPrintAdmin(ScopedAdmin):
     list_display = ["area", "month", "kind", "status", "done", "total", "created_by", "created_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["area", "created_by"]
 
+    def scope(self, request, queryset):
+        return queryset.filter(area__in=Area.objects.visible_to(request.user))
+
 
 @admin.register(GroupMonthFigures)
-class GroupMonthFiguresAdmin(KeptReadOnly):
+class GroupMonthFiguresAdmin(KeptReadOnly, GroupScopedAdmin):
     list_display = ["group", "month", "source", "stale", "computed_at", "sessions_held", "children_total"]
     list_filter = ["stale", "source", "month"]
     list_select_related = ["group"]

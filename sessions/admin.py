@@ -1,30 +1,32 @@
 from django.contrib import admin
 
-from groups.admin import KeptReadOnly
+from cadres.admin import GroupScopedAdmin
+from groups.admin import KeptReadOnly, ScopedAdmin, ScopedInline
 from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, KeptState, SessionCadre, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ScopedAdmin):
+    national = True
     list_display = ["name", "name_en", "active", "order"]
     list_editable = ["name_en", "active", "order"]
     search_fields = ["name", "name_en"]
 
 
-class SessionCadreInline(admin.TabularInline):
+class SessionCadreInline(ScopedInline, admin.TabularInline):
     model = SessionCadre
     extra = 0
     raw_id_fields = ["cadre"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ScopedInline, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["family", "child"]
 
 
 @admin.register(CoachingSession)
-class CoachingSessionAdmin(admin.ModelAdmin):
+class CoachingSessionAdmin(GroupScopedAdmin):
     list_display = ["date", "group", "topic", "age_groups", "place"]
     list_filter = ["topic", "date"]
     search_fields = ["group__name", "place", "notes"]
@@ -35,21 +37,24 @@ class CoachingSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionCadre)
-class SessionCadreAdmin(admin.ModelAdmin):
+class SessionCadreAdmin(GroupScopedAdmin):
+    group_path = "session__group"
     list_display = ["session", "cadre", "role"]
     list_select_related = ["session__group", "cadre"]
     raw_id_fields = ["session", "cadre"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(GroupScopedAdmin):
+    group_path = "session__group"
     list_display = ["session", "family", "child", "attendee"]
     list_select_related = ["session__group", "family", "child"]
     raw_id_fields = ["session", "family", "child"]
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(admin.ModelAdmin):
+class HomeVisitAdmin(GroupScopedAdmin):
+    group_path = "family__group"
     list_display = ["family", "date", "met", "visited_by"]
     list_filter = ["met", "date"]
     search_fields = ["family__mother_name", "note"]
@@ -58,13 +63,13 @@ class HomeVisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeptState)
-class KeptStateAdmin(KeptReadOnly):
+class KeptStateAdmin(KeptReadOnly, GroupScopedAdmin):
     list_display = ["group", "version", "children_version", "children_on", "children_at", "queued"]
     list_select_related = ["group"]
 
 
 @admin.register(ChildStatus)
-class ChildStatusAdmin(KeptReadOnly):
+class ChildStatusAdmin(KeptReadOnly, GroupScopedAdmin):
     list_display = ["child", "group", "kka_status", "kka_referred", "latest_measured_on", "seen_this_month"]
     list_filter = ["kka_status", "seen_this_month", "referral_open"]
     list_select_related = ["child", "group"]

@@ -2,7 +2,7 @@
 
 kab > kec_a (desa_a1: group_a, desa_a2: group_b) and kec_b (desa_b1: group_c).
 cadre_a runs group_a, cadre_b group_b; the supervisor covers kec_a; the
-admin the kabupaten; the outsider is a cadre with no group.
+admin the kabupaten (staff: the Django admin too); the outsider is a cadre with no group.
 """
 
 import os
@@ -49,7 +49,7 @@ def world(areas):
         "cadre_a": f.user("kader_a", "cadre"),
         "cadre_b": f.user("kader_b", "cadre"),
         "supervisor": f.user("pkb", "supervisor", areas=[areas["kec_a"]]),
-        "admin": f.user("admin", "admin", areas=[areas["kab"]]),
+        "admin": f.user("admin", "admin", areas=[areas["kab"]], is_staff=True),
         "outsider": f.user("luar", "cadre"),
     }
     f.cadre(group_a, user=people["cadre_a"], role="ketua", name="Imas")

@@ -45,8 +45,10 @@ VIEWERS = {
     "group_x": frozenset(),
 }
 
-# Not ours to permission: Django admin, authentication, the language switch; and the public
-# URLs, open to everyone by design (test_public_urls_answer_everyone below).
+# Not in the table: authentication, the language switch, and the Django admin, whose every
+# model is walked for another kabupaten's admin in tests/groups/test_admin_scope.py (and
+# below, `test_django_admin_as`, for the table's personas and objects); and the public URLs,
+# open to everyone by design (test_public_urls_answer_everyone below).
 SKIPPED_NAMESPACES = {"admin"}
 PUBLIC_NAMES = {"healthz"}  # the load balancer's probe: no login, nothing of anyone's data
 SKIPPED_NAMES = {"login", "logout", "set_language", *PUBLIC_NAMES}
@@ -332,3 +334,25 @@ def test_public_urls_answer_everyone(world, login, client):
         assert client.get(url).status_code == 200, f"{name} as anonymous"
         for persona in PERSONAS:
             assert login(world[persona]).get(url).status_code == 200, f"{name} as {persona}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_django_admin_as(world, objects, login, persona):
+    """The Django admin keeps the same scope: only the admin gets in, and finds nothing of Garut."""
+    from django.contrib import admin
+
+    client = login(world[persona])
+    failures = []
+    for scope, found in objects.items():
+        for name, obj in found.items():
+            if type(obj) not in admin.site._registry:
+                continue
+            opts = obj._meta
+            for view in ("change", "delete", "history"):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+                status = client.get(url).status_code
+                # Not staff: Django's admin login page. The admin: her kabupaten only.
+                expected = 302 if persona != "admin" else 404 if scope == "group_x" else 200
+                if status != expected:
+                    failures.append(f"{view} of {scope}'s {name} as {persona}: expected {expected}, got {status}")
+    assert not failures, "\n".join(failures)

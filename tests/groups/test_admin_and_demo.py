@@ -53,6 +53,11 @@ def test_seed_demo_builds_the_kabupaten_with_six_months_of_history_once(capsys):
     kader = User.objects.get(username="kader1")
     assert groups_visible_to(kader).count() == 1
     assert groups_visible_to(User.objects.get(username="pkb")).count() == 6
+    # The demo's admin is a kabupaten admin like a real one, in the app and in the Django admin.
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser and admin.role == User.Role.ADMIN
+    assert list(admin.areas.values_list("level", flat=True)) == [Area.Level.KABUPATEN]
+    assert groups_visible_to(admin).count() == 6
 
 
 def test_django_admin_lists_every_model(admin_client):
