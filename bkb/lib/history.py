@@ -8,9 +8,11 @@ record's page in a fixed number of queries.
 
 import datetime
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import class_prepared
@@ -103,9 +105,20 @@ def _stamp_request(sender, history_instance, **kwargs):
         setattr(history_instance, name, value)
 
 
-def bulk_stamp() -> dict:
-    """`custom_historical_attrs` for simple-history's bulk helpers, which send no signal."""
-    return request_stamp()
+@contextmanager
+def disabled():
+    """Write without history inside: a seed of thousands of demo rows nobody changed.
+    simple-history's own switch, a setting it reads on every write (so: one process, no threads)."""
+    before = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = before
+
+
+def enabled() -> bool:
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
 
 
 # --- Reading it back ------------------------------------------------------------------------
@@ -246,6 +259,8 @@ def bulk_create_new(model, objs, *, stamp: str, within: dict, user=None) -> list
         return []
     manager = model._default_manager
     manager.bulk_create(objs, ignore_conflicts=True)
+    if not enabled():
+        return objs
     made = list(manager.filter(**within, **{f"{stamp}__in": {getattr(obj, stamp) for obj in objs}}))
     model.history.bulk_history_create(made, default_user=user, custom_historical_attrs=request_stamp())
     return made
