@@ -30,7 +30,7 @@ def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
         "trainings": cadre.trainings.all(),
         "training_form": training_form,
         "edit_group": edit_group if edit_group and can_keep_group_books(user, edit_group) else None,
-        **history.page_context(selectors.cadre_history(cadre)),
+        **history.page_context(selectors.cadre_history(cadre, user)),
     }
 
 

@@ -84,3 +84,11 @@ def test_cadre_page_history_in_a_fixed_number_of_queries(world, login, django_as
     with django_assert_max_num_queries(14):
         page = client.get(reverse("cadres:detail", args=[oom.pk]))
     assert page.content.decode().count("data-history-type=") == rows
+
+
+def test_cadre_page_history_leaves_out_roles_in_groups_the_reader_does_not_see(world, login):
+    oom = f.cadre(world["group_a"], name="Oom", role="inti", age_group=1)
+    CadreRole.objects.create(cadre=oom, group=world["group_c"], role="piket", age_group=2)
+    supervisor_page = login(world["supervisor"]).get(reverse("cadres:detail", args=[oom.pk])).content.decode()
+    admin_page = login(world["admin"]).get(reverse("cadres:detail", args=[oom.pk])).content.decode()
+    assert "BKB Dahlia" not in supervisor_page and "BKB Dahlia" in admin_page
