@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.ages import AgeGroup, add_months
+from bkb.lib.history import request_history
 from bkb.lib.validators import not_in_future, validate_nik, validate_phone
 from groups.models import BkbGroup
 
@@ -56,6 +57,8 @@ class Cadre(models.Model):
     active = models.BooleanField(_("aktif"), default=True)
 
     objects = CadreQuerySet.as_manager()
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("kader")
@@ -113,6 +116,8 @@ class CadreRole(models.Model):
     ended_on = models.DateField(_("berakhir"), null=True, blank=True)
 
     objects = CadreRoleQuerySet.as_manager()
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("peran kader")

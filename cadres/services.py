@@ -7,9 +7,9 @@ a past month still count the cadres who served in it.
 import datetime
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from simple_history.utils import bulk_update_with_history
 
+from bkb.lib import history
 from cadres.models import Cadre, CadreRole, SupervisionVisit, Training
 from groups import changes
 from groups.models import BkbGroup
@@ -42,9 +42,13 @@ def role_change(*, role: CadreRole, on: datetime.date) -> CadreRole:
 
 def cadre_roles_end(*, cadre: Cadre, on: datetime.date) -> int:
     """A cadre who stops serving keeps her roles as history, each ending on `on`."""
-    roles = CadreRole.objects.current().filter(cadre=cadre)
-    changes.changed(set(roles.values_list("group_id", flat=True)), on)
-    return roles.update(ended_on=Greatest(F("started_on"), Value(on)))
+    roles = list(CadreRole.objects.current().filter(cadre=cadre))
+    changes.changed({role.group_id for role in roles}, on)
+    for role in roles:
+        role.ended_on = max(role.started_on, on)
+    if not roles:
+        return 0
+    return bulk_update_with_history(roles, CadreRole, ["ended_on"], custom_historical_attrs=history.request_stamp())
 
 
 def cadre_save(

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres import services
+from bkb.lib import history
+from cadres import selectors, services
 from cadres.access import can_keep_group_books, get_cadre_for, get_group_for, groups_visible_to, require
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
 from cadres.models import Cadre, Training
@@ -29,6 +30,7 @@ def _detail_context(user, cadre: Cadre, training_form: TrainingForm) -> dict:
         "trainings": cadre.trainings.all(),
         "training_form": training_form,
         "edit_group": edit_group if edit_group and can_keep_group_books(user, edit_group) else None,
+        **history.page_context(selectors.cadre_history(cadre, user)),
     }
 
 

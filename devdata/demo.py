@@ -10,6 +10,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from bkb.lib import history
 from bkb.lib.ages import add_months
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
@@ -173,8 +174,9 @@ def seed_demo(*, today: datetime.date, stdout=None) -> bool:
     with transaction.atomic():
         rng = random.Random(2026)
         # Written quietly, then every kept row computed once at the end: marking
-        # each of thousands of writes stale would only make the seed slower.
-        with changes.quiet():
+        # each of thousands of writes stale would only make the seed slower. No
+        # change history either: nobody changed the demo, it was made so.
+        with changes.quiet(), history.disabled():
             _build(rng, today)
             _history(rng, today)
         months = [Month.of(today).back(n) for n in range(max(HISTORY_MONTHS, kept.KEPT_MONTHS - 1), -1, -1)]

@@ -56,6 +56,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.deletion import Collector
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
@@ -428,7 +429,14 @@ def marks_remove(records, *, user=None) -> int:
         )
         for record in records
     )
-    MilestoneRecord.objects.filter(pk__in=[record.pk for record in records]).delete()
+    # One DELETE for them all, with the signals (kept figures, history) sent for these very
+    # instances, so the history names the remover even outside a request.
+    if user is not None:
+        for record in records:
+            record._history_user = user
+    collector = Collector(using=MilestoneRecord.objects.db)
+    collector.collect(records)
+    collector.delete()
     return len(records)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.ages import PROGRAMME_END_MONTHS, age_group, age_in_months, born_after_for_programme
+from bkb.lib.history import request_history
 from bkb.lib.inputs import format_decimal, search_key
 from bkb.lib.validators import NotInFuture, not_in_future, validate_nik, validate_phone
 from cadres.access import groups_visible_to
@@ -127,6 +128,8 @@ class Family(models.Model):
 
     objects = FamilyQuerySet.as_manager()
 
+    history = request_history()
+
     class Meta:
         verbose_name = _("keluarga anggota")
         verbose_name_plural = _("keluarga anggota")
@@ -195,6 +198,8 @@ class Child(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = ChildQuerySet.as_manager()
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("anak")
@@ -357,6 +362,8 @@ class MilestoneRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("dicatat"), auto_now=True)
 
+    history = request_history()
+
     class Meta:
         verbose_name = _("catatan KKA")
         verbose_name_plural = _("catatan KKA")
@@ -459,6 +466,8 @@ class KkaCheck(models.Model):
 
     objects = KkaCheckQuerySet.as_manager()
 
+    history = request_history()
+
     class Meta:
         verbose_name = _("pemeriksaan KKA")
         verbose_name_plural = _("pemeriksaan KKA")
@@ -502,6 +511,8 @@ class Referral(models.Model):
     )
 
     objects = ReferralQuerySet.as_manager()
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("rujukan")
@@ -567,6 +578,8 @@ class Measurement(models.Model):
         verbose_name=_("dicatat oleh"),
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("pengukuran")

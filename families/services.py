@@ -10,12 +10,13 @@ is only a warning: twins exist, the cadre confirms.
 import datetime
 import difflib
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bkb.lib.inputs import search_key
-from families.models import Child, Family, Referral
+from families.models import Child, Family, KkaCheck, Measurement, MilestoneRecord, Referral
 from groups.models import Area, BkbGroup
 
 
@@ -149,3 +150,78 @@ def search_families(queryset, query: str):
     for ids in lookups:
         match |= Q(pk__in=ids)
     return queryset.filter(match)
+
+
+# A cascade deletes a family's children and their rows a moment before the family itself;
+# rows deleted this long before it, in the same request, went with it.
+_CASCADE_WINDOW = datetime.timedelta(minutes=1)
+
+
+def _deleted_with(model, deleted, **lookups) -> list:
+    """The latest record of each `model` row matching `lookups` that was deleted together with `deleted`
+    (a Family delete record) and is still gone."""
+    records = model.history.filter(
+        history_type="-",
+        history_date__gte=deleted.history_date - _CASCADE_WINDOW,
+        history_date__lte=deleted.history_date,
+        **lookups,
+    ).exclude(id__in=model.objects.values("id"))
+    if deleted.request_id:
+        records = records.filter(request_id=deleted.request_id)
+    latest = {}
+    for record in records.order_by("history_date", "history_id"):
+        latest[record.id] = record
+    return list(latest.values())
+
+
+def _revive(records) -> list:
+    """Model instances from delete records, with links to rows that are gone since set empty."""
+    objs = [record.instance for record in records]
+    if not objs:
+        return objs
+    model = type(objs[0])
+    for model_field in model._meta.concrete_fields:
+        if not (model_field.is_relation and model_field.null):
+            continue
+        ids = {getattr(obj, model_field.attname) for obj in objs} - {None}
+        alive = set(model_field.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+        for obj in objs:
+            if getattr(obj, model_field.attname) not in alive:
+                setattr(obj, model_field.attname, None)
+    return objs
+
+
+def _insert_as_it_was(obj) -> None:
+    # auto_now(_add) stamps the insert with now: put back when the row was made or last marked.
+    stamps = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    }
+    obj.save(force_insert=True)
+    if stamps:
+        type(obj)._default_manager.filter(pk=obj.pk).update(**stamps)
+
+
+def family_restore(*, deleted) -> Family:
+    """Bring back a deleted family (`deleted`, its delete record in the history) with the children,
+    measurements, KKA marks and checks and referrals deleted with it, under the same ids.
+
+    Each row is saved one by one, so the history records the restore and the kept figures
+    are marked as for any save. A NIK or KK number registered again since refuses it.
+    """
+    child_records = _deleted_with(Child, deleted, family_id=deleted.id)
+    child_ids = [record.id for record in child_records]
+    rows = [_revive([deleted]), _revive(child_records)]
+    for model in (Measurement, MilestoneRecord, KkaCheck, Referral):
+        rows.append(_revive(_deleted_with(model, deleted, child_id__in=child_ids)))
+    try:
+        with transaction.atomic():
+            for objs in rows:
+                for obj in objs:
+                    _insert_as_it_was(obj)
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Keluarga ini tidak dapat dipulihkan: NIK atau nomor KK-nya kini sudah terdaftar di data lain.")
+        ) from error
+    return rows[0][0]

@@ -2,16 +2,24 @@
 and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from bkb.lib import history
 from bkb.lib.inputs import param_text
 from cadres.access import can_write_registers, get_group_for
 from families import measurements, selectors, services
-from families.access import get_child_for, get_family_for, get_referral_for
+from families.access import (
+    deleted_families_for,
+    get_child_for,
+    get_deleted_family_for,
+    get_family_for,
+    get_referral_for,
+)
 from families.forms import (
     ChildFormSet,
     FamilyForm,
@@ -81,7 +89,12 @@ def family_detail(request, pk):
     return render(
         request,
         "families/family_detail.html",
-        {"family": family, "children": children, "can_write": can_write_registers(request.user)},
+        {
+            "family": family,
+            "children": children,
+            "can_write": can_write_registers(request.user),
+            **history.page_context(selectors.family_history(family)),
+        },
     )
 
 
@@ -159,3 +172,29 @@ def referral_close(request, pk):
         {"child": child, "form": form, "referral": referral, "title": _("Tutup rujukan")},
         status=400 if request.method == "POST" else 200,
     )
+
+
+DELETED_LIMIT = 100
+
+
+def deleted_families(request):
+    """Deleted families of the admin's groups, newest deletion first, each with a restore button."""
+    records = deleted_families_for(request.user).select_related("group", "history_user").order_by("-history_date")
+    latest = {}
+    for record in records[: DELETED_LIMIT * 2]:
+        latest.setdefault(record.id, record)  # deleted, restored and deleted again: the last time
+    return render(request, "families/deleted_families.html", {"deleted": list(latest.values())[:DELETED_LIMIT]})
+
+
+@require_POST
+@once.guard
+def family_restore(request, pk):
+    deleted = get_deleted_family_for(request.user, pk)
+    try:
+        family = services.family_restore(deleted=deleted)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("families:deleted")
+    once.record(request, reverse("families:detail", args=[family.pk]))
+    messages.success(request, _("Keluarga ibu %(name)s dipulihkan.") % {"name": family.mother_name})
+    return redirect("families:detail", pk=family.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bkb.lib.ages import AgeGroup
+from bkb.lib.history import request_history
 from bkb.lib.months import Month
 from cadres.access import groups_visible_to
 from cadres.models import CadreRole
@@ -75,6 +76,8 @@ class MonthlyReport(models.Model):
     is_current = models.BooleanField(_("versi berlaku"), default=True, editable=False)
 
     objects = MonthlyReportQuerySet.as_manager()
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("laporan bulanan")

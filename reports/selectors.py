@@ -1,7 +1,9 @@
 """Reads the report pages need, shaped for them."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from bkb.lib import history
 from bkb.lib.months import Month
 from cadres.models import Cadre
 from groups.models import Area, BkbGroup
@@ -44,3 +46,16 @@ def recent_batches(user) -> QuerySet[BatchPrint]:
 def recap_job_latest(area: Area, month: Month) -> BatchPrint | None:
     """The area's last recap PDF job for the month (on its way, done or failed), for its recap page."""
     return BatchPrint.objects.recaps().filter(area=area, month=month.first).order_by("-created_at").first()
+
+
+def report_changes(group: BkbGroup, month: Month, *, limit: int = history.LIMIT) -> list[history.Entry]:
+    """The newest changes of the group's month's reports (every version), in a fixed number of queries."""
+    return history.entries(
+        [
+            (
+                MonthlyReport.history.filter(group_id=group.pk, month=month.first),
+                lambda row: _("versi %(n)s") % {"n": row.version},
+            )
+        ],
+        limit=limit,
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bkb.lib import history
 from bkb.lib.inputs import param_int, param_text, printable
 from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
@@ -68,6 +69,7 @@ def _group_month_page(request, group, month: Month, *, submit_error: str = "", s
         {
             "group": group,
             "history": selectors.report_history(group, month),
+            **history.page_context(selectors.report_changes(group, month)),
             "freshness": kept.Freshness(kept.live_counted_at(group, month)),
             "can_submit": access.can_submit(user, group),
             # Shown beside a disabled button rather than hiding it: the chair learns when she can.

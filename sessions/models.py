@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.history import request_history
 from bkb.lib.validators import not_in_future
 from cadres.access import groups_visible_to
 from groups.models import BkbGroup
@@ -64,6 +65,8 @@ class CoachingSession(models.Model):
 
     objects = CoachingSessionQuerySet.as_manager()
 
+    history = request_history()
+
     class Meta:
         verbose_name = _("pertemuan")
         verbose_name_plural = _("pertemuan")
@@ -116,6 +119,8 @@ class Attendance(models.Model):
         verbose_name=_("anak"),
     )
     attendee = models.CharField(_("yang hadir"), max_length=5, choices=Attendee.choices, default=Attendee.MOTHER)
+
+    history = request_history()
 
     class Meta:
         verbose_name = _("kehadiran")

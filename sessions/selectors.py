@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from bkb.lib import history
 from bkb.lib.ages import AgeGroup, age_in_months
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole
@@ -315,3 +316,17 @@ def roster(group: BkbGroup, *, on: datetime.date, query: str = "", attention: bo
         ]
         bands[child.months // 12].children.append(child)
     return Roster(bands, state.children_at)
+
+
+def session_history(session: CoachingSession, *, limit: int = history.LIMIT) -> list[history.Entry]:
+    """The newest changes of a session and its attendance, in a fixed number of queries."""
+    return history.entries(
+        [
+            (CoachingSession.history.filter(id=session.pk), lambda row: f"{row.date:%d-%m-%Y}"),
+            (
+                Attendance.history.filter(session_id=session.pk).select_related("family"),
+                lambda row: row.family.mother_name if row.family else "",
+            ),
+        ],
+        limit=limit,
+    )

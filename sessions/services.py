@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from bkb.lib import history
 from bkb.lib.ages import AgeGroup
 from families import kka
 from families.models import Child, Family, Instrument, KkaCheck, MilestoneRecord, member_on_q
@@ -140,12 +142,32 @@ def _session_write(
     )
     # The session's own save above said where it was and where it went.
     with changes.told({session.group_id}, session.date):
-        session.attendances.all().delete()
-        Attendance.objects.bulk_create(
-            Attendance(session=session, family_id=e.family_id, child_id=e.child_id, attendee=e.attendee)
-            for e in attendance
-        )
+        _attendance_write(session, attendance)
     return session
+
+
+def _attendance_write(session: CoachingSession, attendance: list[AttendanceEntry]) -> None:
+    """Make the session's attendance what was submitted, touching only the rows that differ,
+    so its history says who was added, changed or taken off."""
+    existing = {row.family_id: row for row in session.attendances.all()}
+    wanted = {entry.family_id: entry for entry in attendance}
+    session.attendances.exclude(family_id__in=list(wanted)).delete()  # one history row each
+    changed = []
+    for family_id, entry in wanted.items():
+        row = existing.get(family_id)
+        if row is not None and (row.child_id, row.attendee) != (entry.child_id, entry.attendee):
+            row.child_id, row.attendee = entry.child_id, entry.attendee
+            changed.append(row)
+    stamp = history.request_stamp()
+    if changed:
+        bulk_update_with_history(changed, Attendance, ["child", "attendee"], custom_historical_attrs=stamp)
+    new = [
+        Attendance(session=session, family_id=e.family_id, child_id=e.child_id, attendee=e.attendee)
+        for family_id, e in wanted.items()
+        if family_id not in existing
+    ]
+    if new:
+        bulk_create_with_history(new, Attendance, custom_historical_attrs=stamp)
 
 
 @transaction.atomic
@@ -363,13 +385,25 @@ def _kka_findings_save(to_create, to_update, to_remove, findings, instrument, on
     if to_create:
         # ignore_conflicts: a double tap that raced this one already made the mark,
         # or a task recorded meanwhile elsewhere keeps its earlier date.
-        MilestoneRecord.objects.bulk_create(to_create, ignore_conflicts=True)
+        history.bulk_create_new(
+            MilestoneRecord,
+            to_create,
+            stamp="recorded_at",
+            within={"child_id__in": {r.child_id for r in to_create}},
+            user=user,
+        )
     if to_update:
         # bulk_update skips auto_now; set it so the history shows the edit.
         now = timezone.now()
         for record in to_update:
             record.recorded_at = now
-        MilestoneRecord.objects.bulk_update(to_update, ["achieved_on", "session", "recorded_by", "recorded_at"])
+        bulk_update_with_history(
+            to_update,
+            MilestoneRecord,
+            ["achieved_on", "session", "recorded_by", "recorded_at"],
+            default_user=user,
+            custom_historical_attrs=history.request_stamp(),
+        )
     checks = [
         KkaCheck(
             child=finding.child,
@@ -384,7 +418,13 @@ def _kka_findings_save(to_create, to_update, to_remove, findings, instrument, on
     ]
     if checks:
         # One check a day per instrument: a second save is the same check.
-        KkaCheck.objects.bulk_create(checks, ignore_conflicts=True)
+        history.bulk_create_new(
+            KkaCheck,
+            checks,
+            stamp="created_at",
+            within={"child_id__in": {c.child_id for c in checks}, "date": on},
+            user=user,
+        )
     return len(to_create) + len(to_update) + removed
 
 

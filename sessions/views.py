@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bkb.lib import history
 from bkb.lib.ages import add_months
 from bkb.lib.inputs import param_day, param_text, parse_day, parse_month
 from bkb.lib.months import Month
@@ -116,7 +117,8 @@ def session_detail(request, pk):
         request,
         "sessions/session_detail.html",
         {"session": session, "group": session.group, "can_write": can_write_registers(request.user)}
-        | selectors.session_detail(session),
+        | selectors.session_detail(session)
+        | history.page_context(selectors.session_history(session)),
     )
 
 

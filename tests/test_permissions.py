@@ -117,6 +117,15 @@ TABLE = [
     Row("families:search", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False, query=lambda o: "?q=Sumirah"),
     Row("families:detail", lambda o: [o["family"].pk], READ),
     Row("families:edit", lambda o: [o["family"].pk], WRITE),
+    # Restoring a deleted family is the admin's, inside her kabupaten.
+    Row("families:deleted", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
+    Row(
+        "families:restore",
+        lambda o: [o["deleted_family_id"]],
+        expect(403, 403, 403, 302, 403),
+        method="POST",
+        gate=NOT_ADMIN,
+    ),
     Row("families:child_detail", lambda o: [o["child"].pk], READ),
     Row("sessions:child_kka", lambda o: [o["child"].pk], READ),
     Row("sessions:child_kka", lambda o: [o["child"].pk], WRITE_POST, method="POST"),
@@ -203,6 +212,9 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
     family = f.family(group, mother_name=f"Sumirah {label}")
     child = f.child(family, datetime.date(2025, 6, 10), name=f"Anak {label}")
     f.measurement(child, datetime.date(2026, 10, 3))
+    deleted_family = f.family(group, mother_name=f"Terhapus {label}")
+    deleted_family_id = deleted_family.pk
+    deleted_family.delete()
     referral = Referral.objects.create(child=child, date=datetime.date(2026, 10, 15), referred_to="Puskesmas")
     session = f.coaching_session(group, datetime.date(2026, 10, 10), age_groups=(1,))
     cadre = f.cadre(group, name=f"Kader {label}", age_group=1)
@@ -224,6 +236,7 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
         "report": report,
         "batch": batch,
         "recap_job": recap_job,
+        "deleted_family_id": deleted_family_id,
     }
 
 

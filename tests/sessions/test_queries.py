@@ -48,7 +48,9 @@ PAGES = [
     # as create, plus: the session's cadres and roles (`ran`), the session's attendance
     ("sessions:edit", "session", 12),
     # 4. cadres who ran it   5. attendance with family and child   6. absent members
-    ("sessions:detail", "session", 6),
+    # 7-10. the change history: the session's and its attendance's newest rows, and the rows
+    # before those that are changes (bkb.lib.history.entries)
+    ("sessions:detail", "session", 10),
     # 4. cadres   5. attendance   6. absent members   7. current members (the invitation)
     ("sessions:whatsapp", "session", 7),
     # 4. members who came to no session that month   5. their visits that month (prefetch)
