@@ -6,7 +6,7 @@ Out of scope answers 404 (not 403), so a URL never confirms that someone else's
 record exists; in scope but not allowed answers 403.
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre, CadreRole
@@ -22,6 +22,7 @@ __all__ = [
     "groups_visible_to",
     "is_chair",
     "require",
+    "users_visible_to",
 ]
 
 
@@ -77,3 +78,20 @@ def cadres_visible_to(user):
 
 def get_cadre_for(user, pk) -> Cadre:
     return get_object_or_404(cadres_visible_to(user), pk=pk)
+
+
+def users_visible_to(user):
+    """Accounts a supervisor or admin answers for: those assigned to an area inside hers,
+    and the cadres of the groups she sees. A superuser (or an admin with no area) sees all."""
+    users = User.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return users.none()
+    if user.is_cadre and not user.is_superuser:
+        return users.filter(pk=user.pk)
+    paths = [] if user.is_superuser else list(user.areas.values_list("path", flat=True))
+    if not paths:
+        return users if user.is_superuser or user.role == User.Role.ADMIN else users.none()
+    return users.filter(
+        Q(pk__in=User.objects.filter(under_any("areas__path", paths)).values("pk"))
+        | Q(cadre__in=cadres_visible_to(user))
+    )
