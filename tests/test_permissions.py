@@ -98,6 +98,9 @@ TABLE = [
     # groups
     Row("groups:list", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
     Row("groups:create", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
+    # login: everyone changes their own password; the admin reads her people's logins
+    Row("password_change", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
+    Row("login_history", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
     Row("groups:detail", lambda o: [o["group"].pk], READ),
     Row("groups:edit", lambda o: [o["group"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
     Row("groups:visit_create", lambda o: [o["group"].pk], expect(403, 404, 200, 200, 404)),
