@@ -33,18 +33,26 @@ def family_edit(request, group_id=None, pk=None):
         group = get_group_for(request.user, group_id, write=True)
         family = Family(group=group)
     data = request.POST or None
-    form = FamilyForm(data, instance=family, group=group)
-    children = ChildFormSet(data, instance=family, group=group, prefix="children")
+    form = FamilyForm(data, instance=family, group=group, user=request.user)
+    children = ChildFormSet(data, instance=family, group=group, user=request.user, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
         children.save(commit=False)  # fills new_objects, changed_objects and deleted_objects, writes nothing
-        family = services.family_save_with_children(
-            family=form.save(commit=False),
-            children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
-            removed_children=children.deleted_objects,
-        )
-        once.record(request, reverse("families:detail", args=[family.pk]))
-        messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
-        return redirect("families:detail", pk=family.pk)
+        try:
+            family = services.family_save_with_children(
+                family=form.save(commit=False),
+                children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
+                removed_children=children.deleted_objects,
+            )
+        except services.NumberTaken:
+            # Someone registered the same number a moment ago: checking again says where.
+            form.full_clean()
+            children.full_clean()
+            if form.is_valid() and children.is_valid():
+                form.add_error(None, _("Nomor NIK atau KK ini baru saja didaftarkan di tempat lain. Periksa lagi."))
+        else:
+            once.record(request, reverse("families:detail", args=[family.pk]))
+            messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
+            return redirect("families:detail", pk=family.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

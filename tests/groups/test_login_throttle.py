@@ -60,7 +60,9 @@ def test_behind_a_proxy_the_address_it_saw_counts(world, settings):
     for n in range(5):
         _post(Client(), f"tebak{n}", "salah", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 1.2.3.4")
     assert AccessFailureLog.objects.filter(ip_address="1.2.3.4").count() == 5
-    assert _post(Client(), "kader_b", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="5.5.5.5").status_code == 302
+    assert (
+        _post(Client(), "kader_b", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="5.5.5.5").status_code == 302
+    )
 
 
 def test_a_success_resets_the_count(world):

@@ -15,8 +15,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "password",
-    ["12345678", "password", "bkb-demo", "bkb123", "Kader123", "posyandu", "bismillah1", "sayang", "rahasia",
-     "Indonesia2026", "qwerty123!", "asdfgh12", "pendek"],
+    [
+        "12345678",
+        "password",
+        "bkb-demo",
+        "bkb123",
+        "Kader123",
+        "posyandu",
+        "bismillah1",
+        "sayang",
+        "rahasia",
+        "Indonesia2026",
+        "qwerty123!",
+        "asdfgh12",
+        "pendek",
+    ],
 )
 def test_guessable_passwords_are_refused(password):
     with pytest.raises(ValidationError):
@@ -47,8 +60,12 @@ def _admin_client():
 def test_a_user_the_admin_adds_must_change_the_password(world):
     response = _admin_client().post(
         reverse("admin:groups_user_add"),
-        {"username": "kader_baru", "password1": "Melati-Putih-77", "password2": "Melati-Putih-77",
-         "usable_password": "true"},
+        {
+            "username": "kader_baru",
+            "password1": "Melati-Putih-77",
+            "password2": "Melati-Putih-77",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert User.objects.get(username="kader_baru").must_change_password
