@@ -428,3 +428,18 @@ class KkaCheckForm(forms.Form):
     def removals(self) -> set:
         """Milestone ids whose mark the cadre took off explicitly."""
         return self._removals
+
+
+class FamilyMoveForm(forms.Form):
+    """The family page's move form: the target is one of the groups the user sees."""
+
+    to_group = forms.ModelChoiceField(
+        label=_("Pindahkan ke kelompok"),
+        queryset=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = groups.select_related("desa").order_by("desa__name", "name")
+        self.fields["to_group"].label_from_instance = lambda group: f"{group.label} ({group.desa.label})"

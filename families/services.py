@@ -134,6 +134,17 @@ def describe_duplicate(child: Child, *, user) -> str:
     return _("Mungkin sama dengan anak yang lahir %(born)s di %(where)s.") % values
 
 
+def family_move(*, family: Family, to_group: BkbGroup, by) -> Family:
+    """Move a family and its children to another group. Its past attendance stays on the old
+    group's sessions; the family's save marks both groups' kept figures (groups/changes.py)."""
+    with transaction.atomic():
+        family = Family.objects.select_for_update().get(pk=family.pk)
+        if family.group_id != to_group.pk:
+            family.group = to_group
+            family.save(update_fields=["group"])
+    return family
+
+
 class NumberTaken(Exception):
     """A NIK or KK number was registered by someone else between the form's check and the save."""
 

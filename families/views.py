@@ -2,25 +2,28 @@
 and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from bkb.lib.inputs import param_text
-from cadres.access import can_write_registers, get_group_for
+from bkb.lib.inputs import param_int, param_text
+from cadres.access import can_write_registers, get_group_for, groups_visible_to, require
 from families import measurements, selectors, services
 from families.access import get_child_for, get_family_for, get_referral_for
 from families.forms import (
     ChildFormSet,
     FamilyForm,
+    FamilyMoveForm,
     MeasurementForm,
     ReferralCloseForm,
     ReferralForm,
 )
 from families.models import Family
 from groups import once
+from groups.access import can_move_families
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,6 +84,9 @@ def family_search(request):
 
 def family_detail(request, pk):
     family = get_family_for(request.user, pk)
+    move_form = None
+    if can_move_families(request.user):
+        move_form = FamilyMoveForm(groups=groups_visible_to(request.user).exclude(pk=family.group_id))
     today = timezone.localdate()
     children = list(family.children.all())
     for child in children:
@@ -89,7 +95,12 @@ def family_detail(request, pk):
     return render(
         request,
         "families/family_detail.html",
-        {"family": family, "children": children, "can_write": can_write_registers(request.user)},
+        {
+            "family": family,
+            "children": children,
+            "can_write": can_write_registers(request.user),
+            "move_form": move_form,
+        },
     )
 
 
@@ -167,3 +178,21 @@ def referral_close(request, pk):
         {"child": child, "form": form, "referral": referral, "title": _("Tutup rujukan")},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@once.guard
+def family_move(request, pk):
+    family = get_family_for(request.user, pk)
+    require(can_move_families(request.user))
+    group_id = param_int(request.POST.get("to_group"), what=_("Kelompok"))
+    if group_id is None:
+        raise BadRequest(_("Pilih kelompok tujuan."))
+    to_group = get_group_for(request.user, group_id)  # 404 outside the user's groups
+    family = services.family_move(family=family, to_group=to_group, by=request.user)
+    once.record(request, reverse("families:detail", args=[family.pk]))
+    messages.success(
+        request,
+        _("Keluarga ibu %(name)s dipindahkan ke %(group)s.") % {"name": family.mother_name, "group": to_group.label},
+    )
+    return redirect("families:detail", pk=family.pk)

@@ -116,6 +116,14 @@ TABLE = [
     Row("families:search", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False, query=lambda o: "?q=Sumirah"),
     Row("families:detail", lambda o: [o["family"].pk], READ),
     Row("families:edit", lambda o: [o["family"].pk], WRITE),
+    # Moving a family: supervisors and admins; its own cadre only reads (403). Here to its own group.
+    Row(
+        "families:move",
+        lambda o: [o["family"].pk],
+        expect(403, 404, 302, 302, 404),
+        method="POST",
+        data=lambda o: {"to_group": o["family"].group_id},
+    ),
     Row("families:child_detail", lambda o: [o["child"].pk], READ),
     Row("sessions:child_kka", lambda o: [o["child"].pk], READ),
     Row("sessions:child_kka", lambda o: [o["child"].pk], WRITE_POST, method="POST"),
