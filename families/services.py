@@ -135,8 +135,9 @@ def describe_duplicate(child: Child, *, user) -> str:
 
 
 def family_move(*, family: Family, to_group: BkbGroup, by) -> Family:
-    """Move a family and its children to another group. Its past attendance stays on the old
-    group's sessions; the family's save marks both groups' kept figures (groups/changes.py)."""
+    """Move a family and its children to another group; `by` is who moves it (the view has
+    checked both groups are theirs). Its past attendance stays on the old group's sessions;
+    the family's save marks both groups' kept figures (groups/changes.py)."""
     with transaction.atomic():
         family = Family.objects.select_for_update().get(pk=family.pk)
         if family.group_id != to_group.pk:
