@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bkb.lib.months import Month
 from families import services
 from families.models import Child, Family
-from bkb.lib.months import Month
 from reports import kept
 from reports.models import GroupMonthFigures
 from sessions.models import Attendance
