@@ -156,7 +156,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "groups.views.login_locked"
-# Its admin pages are registered in groups/admin.py, for superusers only.
+# Its admin pages are registered in groups/login_admin.py, for superusers only.
 AXES_ENABLE_ADMIN = False
 # The client's address: REMOTE_ADDR unless BKB_PROXY_COUNT says how many reverse proxies
 # stand in front and append to X-Forwarded-For; then the address the outermost of them saw

@@ -6,12 +6,12 @@ Out of scope answers 404 (not 403), so a URL never confirms that someone else's
 record exists; in scope but not allowed answers 403.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre, CadreRole
 from groups.access import can_write_registers, require
-from groups.models import BkbGroup, User, under_any
+from groups.models import Area, BkbGroup, User, under_any
 
 __all__ = [
     "cadres_visible_to",
@@ -81,17 +81,16 @@ def get_cadre_for(user, pk) -> Cadre:
 
 
 def users_visible_to(user):
-    """Accounts a supervisor or admin answers for: those assigned to an area inside hers,
-    and the cadres of the groups she sees. A superuser (or an admin with no area) sees all."""
-    users = User.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return users.none()
-    if user.is_cadre and not user.is_superuser:
-        return users.filter(pk=user.pk)
-    paths = [] if user.is_superuser else list(user.areas.values_list("path", flat=True))
-    if not paths:
-        return users if user.is_superuser or user.role == User.Role.ADMIN else users.none()
-    return users.filter(
-        Q(pk__in=User.objects.filter(under_any("areas__path", paths)).values("pk"))
-        | Q(cadre__in=cadres_visible_to(user))
-    )
+    """The people a user may manage (in the Django admin): those who work only inside her areas, and her groups' cadres.
+
+    A supervisor or admin counts as inside when every area she is assigned lies under the viewer's
+    (one area elsewhere and she belongs to another kabupaten too); a cadre by her roles, as the app
+    scopes cadres. A superuser is visible to superusers only.
+    """
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return User.objects.all()
+    areas = Area.objects.visible_to(user)
+    assigned = User.areas.through.objects.filter(user=OuterRef("pk"))
+    inside = Exists(assigned.filter(area__in=areas)) & ~Exists(assigned.exclude(area__in=areas))
+    cadre = Exists(cadres_visible_to(user).filter(user=OuterRef("pk")))
+    return User.objects.filter(inside | cadre, is_superuser=False)
