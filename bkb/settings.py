@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Change history of the registers (who, when, which request, before and after): bkb/lib/history.py.
     "simple_history",
+    "axes",
     "groups",
     "cadres",
     "families",
@@ -111,6 +112,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "groups.middleware.PasswordChangeRequiredMiddleware",
+    # Last, as axes asks: it turns a lockout raised during login into AXES_LOCKOUT_CALLABLE's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bkb.urls"
@@ -139,9 +143,41 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or client is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "bkb.lib.validators.LocalCommonPasswordValidator"},
+]
+
+# Login throttling (django-axes): failures are counted in the database, so the lock holds
+# across gunicorn workers. Five wrong passwords for one account, or from one client, lock
+# that account or client for 30 minutes; the two rules are apart so either trips it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "groups.views.login_locked"
+# Its admin pages are registered in groups/login_admin.py, for superusers only.
+AXES_ENABLE_ADMIN = False
+# The client's address: REMOTE_ADDR unless BKB_PROXY_COUNT says how many reverse proxies
+# stand in front and append to X-Forwarded-For; then the address the outermost of them saw
+# (right-most, so a client cannot choose its own address by sending the header).
+BKB_PROXY_COUNT = int(os.environ.get("BKB_PROXY_COUNT", "0") or 0)
+if BKB_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = BKB_PROXY_COUNT
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]

@@ -5,16 +5,20 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from bkb.health import healthz
+from cadres import views as cadres_views
 from families import group_views
+from groups.views import PasswordChange
 
 urlpatterns = [
     path("", group_views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("masuk/ganti-sandi/", PasswordChange.as_view(), name="password_change"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch must work on the login page too.
     path("bahasa/", login_not_required(set_language), name="set_language"),
     path("kelompok/", include("families.group_urls")),
     path("kader/", include("cadres.urls")),
+    path("riwayat-masuk/", cadres_views.login_history, name="login_history"),
     path("", include("families.urls")),
     path("", include("sessions.urls")),
     path("laporan/", include("reports.urls")),

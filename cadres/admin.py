@@ -91,10 +91,16 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
             # Staff status follows the role: an admin uses this site, a supervisor or cadre does not.
             obj.is_staff = obj.role == User.Role.ADMIN
         if not change:
-            # TODO(issue 12, login): an account made here must change its password at first login;
-            # set `obj.must_change_password = True` once the login work adds that field to User.
-            pass
+            # The admin chose this password: its owner picks their own at first login.
+            obj.must_change_password = True
         super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != str(id):
+            # A password set by someone else is known to them: its owner replaces it at next login.
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
 
 
 @admin.register(SubmitToken)

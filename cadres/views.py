@@ -1,7 +1,9 @@
-"""Cadre pages: profile with roles and training, add/edit within a group."""
+"""Cadre pages: profile with roles and training, add/edit within a group; the admin's login history."""
 
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import messages
-from django.db.models import F
+from django.core.paginator import Paginator
+from django.db.models import F, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +12,14 @@ from django.views.decorators.http import require_http_methods
 
 from bkb.lib import history
 from cadres import selectors, services
-from cadres.access import can_keep_group_books, get_cadre_for, get_group_for, groups_visible_to, require
+from cadres.access import (
+    can_keep_group_books,
+    get_cadre_for,
+    get_group_for,
+    groups_visible_to,
+    require,
+    users_visible_to,
+)
 from cadres.forms import CadreForm, RoleFormSet, TrainingForm
 from cadres.models import Cadre, Training
 from groups import once
@@ -82,3 +91,18 @@ def training_create(request, pk):
         messages.success(request, _("Pelatihan tercatat."))
         return redirect("cadres:detail", pk=cadre.pk)
     return render(request, "cadres/cadre_detail.html", _detail_context(request.user, cadre, form), status=400)
+
+
+LOGINS_PER_PAGE = 50
+
+
+def login_history(request):
+    """Riwayat masuk: the logins and failed attempts of the accounts the admin answers for."""
+    require(request.user.is_bkb_admin)
+    usernames = users_visible_to(request.user).values("username")
+    fields = ("attempt_time", "username", "ip_address", "user_agent")
+    succeeded = AccessLog.objects.filter(username__in=usernames).values(*fields, success=Value(True))
+    failed = AccessFailureLog.objects.filter(username__in=usernames).values(*fields, success=Value(False))
+    attempts = succeeded.union(failed, all=True).order_by("-attempt_time")
+    page = Paginator(attempts, LOGINS_PER_PAGE).get_page(request.GET.get("halaman"))
+    return render(request, "cadres/login_history.html", {"page": page})

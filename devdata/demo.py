@@ -25,7 +25,7 @@ from reports.services import report_submit, report_verify
 from sessions.models import CoachingSession, Topic
 from sessions.services import AttendanceEntry, home_visit_create, kka_check_save, session_save
 
-DEMO_PASSWORD = "bkb-demo"
+DEMO_PASSWORD = "Balita-Ceria-26"
 DEMO_KABUPATEN = "Sumedang"
 
 MOTHERS = [

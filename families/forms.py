@@ -50,9 +50,9 @@ class FamilyForm(forms.ModelForm):
             "rw": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
 
-    def __init__(self, *args, group, **kwargs):
+    def __init__(self, *args, group, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group = group
+        self.group, self.user = group, user
         self.instance.group = group
         self.fields["language"].required = False
         if not self.instance.pk:
@@ -62,13 +62,17 @@ class FamilyForm(forms.ModelForm):
 
     def clean_mother_nik(self):
         nik = number_as_typed(self.cleaned_data.get("mother_nik"))
-        if nik and (where := services.nik_registered_elsewhere(nik, family=self.instance)):
+        if nik and (
+            where := services.nik_registered_elsewhere(nik, user=self.user, group=self.group, family=self.instance)
+        ):
             raise forms.ValidationError(where)
         return nik
 
     def clean_kk_number(self):
         kk = number_as_typed(self.cleaned_data.get("kk_number"))
-        if kk and (where := services.kk_registered_elsewhere(kk, family=self.instance)):
+        if kk and (
+            where := services.kk_registered_elsewhere(kk, user=self.user, group=self.group, family=self.instance)
+        ):
             raise forms.ValidationError(where)
         return kk
 
@@ -100,13 +104,16 @@ class ChildForm(forms.ModelForm):
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, group, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.group, self.user = group, user
         self.duplicates: list[Child] = []
 
     def clean_nik(self):
         nik = number_as_typed(self.cleaned_data.get("nik"))
-        if nik and (where := services.nik_registered_elsewhere(nik, child=self.instance)):
+        if nik and (
+            where := services.nik_registered_elsewhere(nik, user=self.user, group=self.group, child=self.instance)
+        ):
             raise forms.ValidationError(where)
         return nik
 
@@ -114,9 +121,9 @@ class ChildForm(forms.ModelForm):
 class BaseChildFormSet(BaseInlineFormSet):
     default_error_messages = {"too_few_forms": _("Daftarkan setidaknya satu anak balita.")}
 
-    def __init__(self, *args, mother_name_field=None, group=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.group = group
+    def __init__(self, *args, mother_name_field=None, group=None, user=None, **kwargs):
+        super().__init__(*args, form_kwargs={"group": group, "user": user}, **kwargs)
+        self.group, self.user = group, user
 
     def clean(self):
         # Our checks run first: Django's own unique check drops the duplicate
@@ -145,7 +152,7 @@ class BaseChildFormSet(BaseInlineFormSet):
                 if form.duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
                     form.add_error(
                         "name",
-                        " ".join(services.describe_duplicate(c) for c in form.duplicates)
+                        " ".join(services.describe_duplicate(c, user=self.user) for c in form.duplicates)
                         + " "
                         + str(_("Centang konfirmasi di bawah bila memang anak yang berbeda.")),
                     )
@@ -421,3 +428,18 @@ class KkaCheckForm(forms.Form):
     def removals(self) -> set:
         """Milestone ids whose mark the cadre took off explicitly."""
         return self._removals
+
+
+class FamilyMoveForm(forms.Form):
+    """The family page's move form: the target is one of the groups the user sees."""
+
+    to_group = forms.ModelChoiceField(
+        label=_("Pindahkan ke kelompok"),
+        queryset=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = groups.select_related("desa").order_by("desa__name", "name")
+        self.fields["to_group"].label_from_instance = lambda group: f"{group.label} ({group.desa.label})"

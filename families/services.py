@@ -24,40 +24,78 @@ def _where(group: BkbGroup) -> str:
     return _("kelompok %(group)s, %(desa)s") % {"group": group.label, "desa": group.desa.label}
 
 
-def nik_registered_elsewhere(nik: str, *, family: Family | None = None, child: Child | None = None) -> str | None:
-    """Where this NIK is already registered (as mother or child), or None."""
+def _kabupaten_path(group: BkbGroup) -> str:
+    # A desa's path is /provinsi/kabupaten/kecamatan/desa/: its first two steps name the kabupaten.
+    return "/".join(group.desa.path.split("/")[:3]) + "/"
+
+
+def _registered_message(holder: Family, *, user, group: BkbGroup, named: str, unnamed: str) -> str:
+    """Inside the user's scope the holder may be named; in her kabupaten only the group and desa
+    (so the family can be moved); in another kabupaten nothing at all."""
+    if Family.objects.visible_to(user).filter(pk=holder.pk).exists():
+        return named
+    if _kabupaten_path(holder.group) == _kabupaten_path(group):
+        return unnamed
+    return _("Nomor ini sudah terdaftar di kabupaten lain. Tanyakan kepada admin Anda.")
+
+
+def nik_registered_elsewhere(
+    nik: str, *, user, group: BkbGroup, family: Family | None = None, child: Child | None = None
+) -> str | None:
+    """Where this NIK is already registered (as mother or child), or None; said as much as
+    `user`, registering into `group`, may know."""
     if not nik:
         return None
     mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
     if family is not None and family.pk:
         mothers = mothers.exclude(pk=family.pk)
     if holder := mothers.first():
-        return _("NIK ini sudah terdaftar untuk ibu %(name)s di %(where)s.") % {
-            "name": holder.mother_name,
-            "where": _where(holder.group),
-        }
+        where = _where(holder.group)
+        return _registered_message(
+            holder,
+            user=user,
+            group=group,
+            named=_("NIK ini sudah terdaftar untuk ibu %(name)s di %(where)s.")
+            % {"name": holder.mother_name, "where": where},
+            unnamed=_("NIK ini sudah terdaftar sebagai ibu di %(where)s. Minta PKB atau admin memindahkan keluarganya.")
+            % {"where": where},
+        )
     children = Child.objects.filter(nik=nik).select_related("family__group__desa")
     if child is not None and child.pk:
         children = children.exclude(pk=child.pk)
     if holder := children.first():
-        return _("NIK ini sudah terdaftar untuk anak %(name)s di %(where)s.") % {
-            "name": holder.name,
-            "where": _where(holder.family.group),
-        }
+        where = _where(holder.family.group)
+        return _registered_message(
+            holder.family,
+            user=user,
+            group=group,
+            named=_("NIK ini sudah terdaftar untuk anak %(name)s di %(where)s.")
+            % {"name": holder.name, "where": where},
+            unnamed=_(
+                "NIK ini sudah terdaftar sebagai anak di %(where)s. Minta PKB atau admin memindahkan keluarganya."
+            )
+            % {"where": where},
+        )
     return None
 
 
-def kk_registered_elsewhere(kk: str, *, family: Family | None = None) -> str | None:
+def kk_registered_elsewhere(kk: str, *, user, group: BkbGroup, family: Family | None = None) -> str | None:
     if not kk:
         return None
     holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
     if family is not None and family.pk:
         holders = holders.exclude(pk=family.pk)
     if holder := holders.first():
-        return _("Nomor KK ini sudah terdaftar untuk keluarga ibu %(name)s di %(where)s.") % {
-            "name": holder.mother_name,
-            "where": _where(holder.group),
-        }
+        where = _where(holder.group)
+        return _registered_message(
+            holder,
+            user=user,
+            group=group,
+            named=_("Nomor KK ini sudah terdaftar untuk keluarga ibu %(name)s di %(where)s.")
+            % {"name": holder.mother_name, "where": where},
+            unnamed=_("Nomor KK ini sudah terdaftar di %(where)s. Minta PKB atau admin memindahkan keluarganya.")
+            % {"where": where},
+        )
     return None
 
 
@@ -84,25 +122,58 @@ def likely_duplicate_children(
     return [child for child in candidates if _similar(child.name, name)]
 
 
-def describe_duplicate(child: Child) -> str:
-    return _("Mungkin sama dengan %(name)s (lahir %(born)s, ibu %(mother)s) di %(where)s.") % {
+def describe_duplicate(child: Child, *, user) -> str:
+    """A likely duplicate (always in the same kabupaten): named only inside the user's scope."""
+    values = {
         "name": child.name,
         "born": child.birth_date.strftime("%d-%m-%Y"),
         "mother": child.family.mother_name,
         "where": _where(child.family.group),
     }
+    if Family.objects.visible_to(user).filter(pk=child.family_id).exists():
+        return _("Mungkin sama dengan %(name)s (lahir %(born)s, ibu %(mother)s) di %(where)s.") % values
+    return _("Mungkin sama dengan anak yang lahir %(born)s di %(where)s.") % values
+
+
+def family_move(*, family: Family, to_group: BkbGroup, by) -> Family:
+    """Move a family and its children to another group; `by` is who moves it (the view has
+    checked both groups are theirs). Its past attendance stays on the old group's sessions;
+    the family's save marks both groups' kept figures (groups/changes.py)."""
+    with transaction.atomic():
+        family = Family.objects.select_for_update().get(pk=family.pk)
+        if family.group_id != to_group.pk:
+            family.group = to_group
+            family.save(update_fields=["group"])
+    return family
+
+
+class NumberTaken(Exception):
+    """A NIK or KK number was registered by someone else between the form's check and the save."""
 
 
 def family_save_with_children(*, family: Family, children: list[Child], removed_children: list[Child] = ()) -> Family:
     """Save a family (unsaved or edited in memory) with its new or edited children, and
-    delete the children taken off the form: all of it or none of it."""
-    with transaction.atomic():
-        family.save()
-        for child in removed_children:
-            child.delete()
-        for child in children:
-            child.family = family
-            child.save()
+    delete the children taken off the form: all of it or none of it.
+
+    Raises NumberTaken when a concurrent save took one of its numbers (the database's
+    unique constraint): the caller checks its form again, which then says where it is.
+    """
+    unsaved = [row for row in (family, *children) if row._state.adding]
+    try:
+        with transaction.atomic():
+            family.save()
+            for child in removed_children:
+                child.delete()
+            for child in children:
+                child.family = family
+                child.save()
+    except IntegrityError as error:
+        # Rolled back: what was new is unsaved again, so the form shows no id that does not exist.
+        for row in unsaved:
+            row.pk, row._state.adding = None, True
+        if any(column in str(error) for column in ("mother_nik", "kk_number", "_nik")):
+            raise NumberTaken from error
+        raise
     return family
 
 

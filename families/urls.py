@@ -10,6 +10,7 @@ urlpatterns = [
     path("keluarga/terhapus/", views.deleted_families, name="deleted"),
     path("keluarga/terhapus/<int:pk>/pulihkan/", views.family_restore, name="restore"),
     path("keluarga/<int:pk>/ubah/", views.family_edit, name="edit"),
+    path("keluarga/<int:pk>/pindah/", views.family_move, name="move"),
     path("anak/<int:pk>/", views.child_detail, name="child_detail"),
     path("anak/<int:pk>/ukur/", views.measurement_add, name="measurement_add"),
     path("anak/<int:pk>/rujukan/", views.referral_add, name="referral_add"),

@@ -2,7 +2,7 @@
 and the child pages (KKA card, growth, referrals)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bkb.lib import history
-from bkb.lib.inputs import param_text
-from cadres.access import can_write_registers, get_group_for
+from bkb.lib.inputs import param_int, param_text
+from cadres.access import can_write_registers, get_group_for, groups_visible_to, require
 from families import measurements, selectors, services
 from families.access import (
     deleted_families_for,
@@ -23,12 +23,14 @@ from families.access import (
 from families.forms import (
     ChildFormSet,
     FamilyForm,
+    FamilyMoveForm,
     MeasurementForm,
     ReferralCloseForm,
     ReferralForm,
 )
 from families.models import Family
 from groups import once
+from groups.access import can_move_families
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,18 +43,26 @@ def family_edit(request, group_id=None, pk=None):
         group = get_group_for(request.user, group_id, write=True)
         family = Family(group=group)
     data = request.POST or None
-    form = FamilyForm(data, instance=family, group=group)
-    children = ChildFormSet(data, instance=family, group=group, prefix="children")
+    form = FamilyForm(data, instance=family, group=group, user=request.user)
+    children = ChildFormSet(data, instance=family, group=group, user=request.user, prefix="children")
     if request.method == "POST" and form.is_valid() and children.is_valid():
         children.save(commit=False)  # fills new_objects, changed_objects and deleted_objects, writes nothing
-        family = services.family_save_with_children(
-            family=form.save(commit=False),
-            children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
-            removed_children=children.deleted_objects,
-        )
-        once.record(request, reverse("families:detail", args=[family.pk]))
-        messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
-        return redirect("families:detail", pk=family.pk)
+        try:
+            family = services.family_save_with_children(
+                family=form.save(commit=False),
+                children=[*children.new_objects, *(child for child, _fields in children.changed_objects)],
+                removed_children=children.deleted_objects,
+            )
+        except services.NumberTaken:
+            # Someone registered the same number a moment ago: checking again says where.
+            form.full_clean()
+            children.full_clean()
+            if form.is_valid() and children.is_valid():
+                form.add_error(None, _("Nomor NIK atau KK ini baru saja didaftarkan di tempat lain. Periksa lagi."))
+        else:
+            once.record(request, reverse("families:detail", args=[family.pk]))
+            messages.success(request, _("Keluarga ibu %(name)s tersimpan.") % {"name": family.mother_name})
+            return redirect("families:detail", pk=family.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -81,6 +91,9 @@ def family_search(request):
 
 def family_detail(request, pk):
     family = get_family_for(request.user, pk)
+    move_form = None
+    if can_move_families(request.user):
+        move_form = FamilyMoveForm(groups=groups_visible_to(request.user).exclude(pk=family.group_id))
     today = timezone.localdate()
     children = list(family.children.all())
     for child in children:
@@ -94,6 +107,7 @@ def family_detail(request, pk):
             "children": children,
             "can_write": can_write_registers(request.user),
             **history.page_context(selectors.family_history(family)),
+            "move_form": move_form,
         },
     )
 
@@ -197,4 +211,22 @@ def family_restore(request, pk):
         return redirect("families:deleted")
     once.record(request, reverse("families:detail", args=[family.pk]))
     messages.success(request, _("Keluarga ibu %(name)s dipulihkan.") % {"name": family.mother_name})
+    return redirect("families:detail", pk=family.pk)
+
+
+@require_POST
+@once.guard
+def family_move(request, pk):
+    family = get_family_for(request.user, pk)
+    require(can_move_families(request.user))
+    group_id = param_int(request.POST.get("to_group"), what=_("Kelompok"))
+    if group_id is None:
+        raise BadRequest(_("Pilih kelompok tujuan."))
+    to_group = get_group_for(request.user, group_id)  # 404 outside the user's groups
+    family = services.family_move(family=family, to_group=to_group, by=request.user)
+    once.record(request, reverse("families:detail", args=[family.pk]))
+    messages.success(
+        request,
+        _("Keluarga ibu %(name)s dipindahkan ke %(group)s.") % {"name": family.mother_name, "group": to_group.label},
+    )
     return redirect("families:detail", pk=family.pk)

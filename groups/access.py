@@ -35,6 +35,11 @@ def can_use_admin(user) -> bool:
     return user.is_active and user.is_staff and user.is_bkb_admin
 
 
+def can_move_families(user) -> bool:
+    """Moving a family to another group is for those who oversee several groups."""
+    return user.is_supervisor or user.is_bkb_admin
+
+
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied

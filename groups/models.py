@@ -131,6 +131,11 @@ class User(AbstractUser):
         help_text=_("Supervisor: desa atau kecamatan binaan. Admin: kabupaten (kosong = semua)."),
     )
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("harus ganti kata sandi"),
+        default=False,
+        help_text=_("Diminta mengganti kata sandi saat masuk berikutnya (kata sandi dibuat oleh orang lain)."),
+    )
 
     class Meta:
         verbose_name = _("pengguna")

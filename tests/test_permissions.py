@@ -102,6 +102,9 @@ TABLE = [
     # groups
     Row("groups:list", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
     Row("groups:create", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
+    # login: everyone changes their own password; the admin reads her people's logins
+    Row("password_change", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
+    Row("login_history", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
     Row("groups:detail", lambda o: [o["group"].pk], READ),
     Row("groups:edit", lambda o: [o["group"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
     Row("groups:visit_create", lambda o: [o["group"].pk], expect(403, 404, 200, 200, 404)),
@@ -125,6 +128,14 @@ TABLE = [
         expect(403, 403, 403, 302, 403),
         method="POST",
         gate=NOT_ADMIN,
+    ),
+    # Moving a family: supervisors and admins; its own cadre only reads (403). Here to its own group.
+    Row(
+        "families:move",
+        lambda o: [o["family"].pk],
+        expect(403, 404, 302, 302, 404),
+        method="POST",
+        data=lambda o: {"to_group": o["family"].group_id},
     ),
     Row("families:child_detail", lambda o: [o["child"].pk], READ),
     Row("sessions:child_kka", lambda o: [o["child"].pk], READ),

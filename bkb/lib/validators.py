@@ -99,3 +99,32 @@ class NotInFuture:
 def not_in_future(value) -> None:
     """NotInFuture with the plain message (a function: the migrations name it)."""
     NotInFuture()(value)
+
+
+# What people here try first and Django's English list of common passwords misses: the
+# app's own words, the programme's, and Indonesian favourites. Compared on the letters
+# alone, so "bkb123", "Kader2024!" and "bkb-demo" are caught as "bkb", "kader", "bkbdemo".
+LOCAL_COMMON_WORDS = frozenset(
+    """
+    bkb bkbdemo demo bkkbn kader kaderbkb posyandu paud balita keluarga kelompok pkb plkb bidan admin
+    bismillah alhamdulillah sayang sayangku rahasia indonesia merdeka garuda cinta cintaku anakku bunda
+    mama papa ibu ayah masuk katasandi sandi kunci password passwd pass qwerty qwertyuiop asdf asdfgh
+    asdfghjkl zxcvbn zxcvbnm abc abcd abcdef qwe asd
+    """.split()
+)
+
+
+@deconstructible
+class LocalCommonPasswordValidator:
+    """AUTH_PASSWORD_VALIDATORS entry: refuse the local words above, whatever digits or signs surround them."""
+
+    def validate(self, password: str, user=None) -> None:
+        letters = re.sub(r"[^a-z]", "", (password or "").lower())
+        if letters in LOCAL_COMMON_WORDS:
+            raise ValidationError(
+                _("Kata sandi ini mudah ditebak (kata umum atau nama program ini). Pilih yang lain."),
+                code="password_too_common_here",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Kata sandi tidak boleh kata yang mudah ditebak seperti bkb123, kader123 atau bismillah.")

@@ -22,7 +22,7 @@ from cadres.models import Cadre, CadreRole
 from families import measurements
 from families.instruments import instrument_activate
 from families.models import Child, Family, Instrument, Milestone, MilestoneRecord, Referral, member_on_q
-from families.services import family_save_with_children, referral_close, referral_record
+from families.services import family_move, family_save_with_children, referral_close, referral_record
 from groups.models import BkbGroup
 from reports.models import MonthlyReport
 from reports.services import report_return, report_submit, report_verify
@@ -246,8 +246,8 @@ class Writer:
             family_save_with_children(family=family, children=[])
             return f"family {family.pk} left on {family.left_on}"
         if kind == "move":
-            family.group = rng.choice([group for group in self.groups if group.pk != family.group_id])
-            family_save_with_children(family=family, children=[])
+            to_group = rng.choice([group for group in self.groups if group.pk != family.group_id])
+            family = family_move(family=family, to_group=to_group, by=None)
             return f"family {family.pk} moved to {family.group_id}"
         if kind == "remove child" and children:
             child = rng.choice(children)
