@@ -287,14 +287,14 @@ class ScaleSeeder:
         self.password = make_password(SCALE_PASSWORD)  # hashed once, shared by every account
         user_cols = [
             "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-            "is_staff", "is_active", "date_joined", "role", "phone",
+            "is_staff", "is_active", "date_joined", "role", "phone", "must_change_password",
         ]  # fmt: skip
         self.user_rows = []
         self.user_area_rows = []
         admin_id = self.ids.take(User)
         self.user_rows.append(
             (admin_id, self.password, None, False, "admin_skala", "Admin", "Dinas KB", "", True, True, self.now,
-             User.Role.ADMIN, "")
+             User.Role.ADMIN, "", False)
         )  # fmt: skip
         self.user_area_rows.append((admin_id, self.kabupaten_id))
         self.admin_id = admin_id
@@ -303,7 +303,7 @@ class ScaleSeeder:
             pk = self.ids.take(User)
             self.user_rows.append(
                 (pk, self.password, None, False, f"pkb{k + 1}", rng.choice(EXTRA_MOTHERS), "PKB", "", False, True,
-                 self.now, User.Role.SUPERVISOR, "")
+                 self.now, User.Role.SUPERVISOR, "", False)
             )  # fmt: skip
             self.user_area_rows.append((pk, kec_id))
             self.supervisor_ids.append(pk)
@@ -347,7 +347,7 @@ class ScaleSeeder:
                     role_rows.append((self.ids.take(CadreRole), cid, gid, "inti", 4, joined))
                     self.user_rows.append(
                         (user_id, self.password, None, False, f"kader{number}", cname.split()[0], "", "", False,
-                         True, self.now, User.Role.CADRE, "")
+                         True, self.now, User.Role.CADRE, "", False)
                     )  # fmt: skip
                 if rng.random() < 0.6:
                     training_rows.append(

@@ -66,6 +66,8 @@ def test_django_admin_lists_every_model(admin_client):
     for model in apps.get_models():
         if model._meta.app_label not in {"groups", "cadres", "families", "coaching", "reports"}:
             continue
+        if hasattr(model, "instance_type"):
+            continue  # a change-history table (simple-history): shown on the record's own page
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert admin_client.get(url).status_code == 200, model
 
