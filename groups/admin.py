@@ -38,6 +38,7 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
             in_scope = False
         return super().label_and_url_for_value(value) if in_scope else ("", "")
 
+
 class _ByRoleInScope:
     """What ScopedAdmin and ScopedInline share: permissions by role, choices in scope."""
 
