@@ -19,6 +19,7 @@ urlpatterns = [
     path("kelompok/", include("families.group_urls")),
     path("kader/", include("cadres.urls")),
     path("riwayat-masuk/", cadres_views.login_history, name="login_history"),
+    path("riwayat-masuk/buka/", cadres_views.login_unlock, name="login_unlock"),
     path("", include("families.urls")),
     path("", include("sessions.urls")),
     path("laporan/", include("reports.urls")),

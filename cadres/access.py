@@ -6,7 +6,7 @@ Out of scope answers 404 (not 403), so a URL never confirms that someone else's
 record exists; in scope but not allowed answers 403.
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre, CadreRole
@@ -29,7 +29,7 @@ __all__ = [
 def groups_visible_to(user, queryset=None):
     """The one rule for which groups a user may see.
 
-    Admins see their kabupaten (all, if none assigned or superuser);
+    Admins see their kabupaten (a superuser everything; an admin without areas nothing);
     supervisors the groups under their assigned areas; cadres the groups
     they hold an active role in. Everyone else sees nothing.
     """
@@ -43,9 +43,7 @@ def groups_visible_to(user, queryset=None):
             pk__in=CadreRole.objects.current().filter(cadre__user=user, cadre__active=True).values("group_id")
         )
     paths = list(user.areas.values_list("path", flat=True))
-    if not paths:
-        return groups if user.role == User.Role.ADMIN else groups.none()
-    return groups.filter(under_any("desa__path", paths))
+    return groups.filter(under_any("desa__path", paths)) if paths else groups.none()
 
 
 def get_group_for(user, pk, *, write: bool = False) -> BkbGroup:
@@ -84,13 +82,19 @@ def users_visible_to(user):
     """The people a user may manage (in the Django admin): those who work only inside her areas, and her groups' cadres.
 
     A supervisor or admin counts as inside when every area she is assigned lies under the viewer's
-    (one area elsewhere and she belongs to another kabupaten too); a cadre by her roles, as the app
-    scopes cadres. A superuser is visible to superusers only.
+    (one area elsewhere and she belongs to another kabupaten too); a cadre account by its current
+    roles. A superuser is visible to superusers only.
     """
     if user.is_authenticated and user.is_active and user.is_superuser:
         return User.objects.all()
     areas = Area.objects.visible_to(user)
     assigned = User.areas.through.objects.filter(user=OuterRef("pk"))
     inside = Exists(assigned.filter(area__in=areas)) & ~Exists(assigned.exclude(area__in=areas))
-    cadre = Exists(cadres_visible_to(user).filter(user=OuterRef("pk")))
+    # A cadre's account by her current roles: all of them in the viewer's groups. A past role is
+    # not enough (she may serve in another kabupaten now, whose admin answers for her account).
+    groups = groups_visible_to(user)
+    current = CadreRole.objects.current().filter(cadre__user=OuterRef("pk"))
+    cadre = (
+        Q(role=User.Role.CADRE) & Exists(current.filter(group__in=groups)) & ~Exists(current.exclude(group__in=groups))
+    )
     return User.objects.filter(inside | cadre, is_superuser=False)

@@ -1,14 +1,17 @@
 """Cadre pages: profile with roles and training, add/edit within a group; the admin's login history."""
 
-from axes.models import AccessFailureLog, AccessLog
+import datetime
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Value
+from django.db.models import F, Sum, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bkb.lib import history
 from cadres import selectors, services
@@ -105,4 +108,29 @@ def login_history(request):
     failed = AccessFailureLog.objects.filter(username__in=usernames).values(*fields, success=Value(False))
     attempts = succeeded.union(failed, all=True).order_by("-attempt_time")
     page = Paginator(attempts, LOGINS_PER_PAGE).get_page(request.GET.get("halaman"))
-    return render(request, "cadres/login_history.html", {"page": page})
+    return render(request, "cadres/login_history.html", {"page": page, "locked": _locked(usernames)})
+
+
+def _locked(usernames):
+    """Her people's accounts locked now by wrong passwords (django-axes' counts), to unlock by hand."""
+    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    # axes keeps a row per account and address: the account's failures are their sum.
+    return list(
+        AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=since)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+
+
+@require_POST
+def login_unlock(request):
+    """The admin unlocks an account of hers before its 30 minutes are up (the lock message sends people to her)."""
+    require(request.user.is_bkb_admin)
+    username = request.POST.get("username", "")
+    user = get_object_or_404(users_visible_to(request.user), username=username)
+    AccessAttempt.objects.filter(username=user.username).delete()
+    messages.success(request, _("Akun %(name)s dibuka; ia bisa masuk lagi.") % {"name": user.username})
+    return redirect("login_history")

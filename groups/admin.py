@@ -140,6 +140,15 @@ class ScopedInline(_ByRoleInScope):
 
     formset = ScopedInlineFormSet
 
+    def get_queryset(self, request):
+        # A scoped parent can have rows elsewhere (a cadre's roles in another kabupaten): the inline
+        # shows, and its formset edits or deletes, only the rows its model's own admin shows her.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        own = self.admin_site._registry.get(self.model)
+        return queryset.filter(pk__in=own.get_queryset(request).values("pk")) if own else queryset.none()
+
 
 class KeptReadOnly:
     """Kept figures are written only by their refresh (reports.kept): the admin may look, not edit."""

@@ -28,10 +28,11 @@ class AreaQuerySet(models.QuerySet):
         """Areas a supervisor or admin may report on: theirs and everything under them."""
         if not user.is_authenticated or not user.is_active or user.role == User.Role.CADRE and not user.is_superuser:
             return self.none()
-        paths = [] if user.is_superuser else list(user.areas.values_list("path", flat=True))
-        if not paths:
-            return self if user.is_superuser or user.role == User.Role.ADMIN else self.none()
-        return self.filter(under_any("path", paths))
+        if user.is_superuser:
+            return self
+        # No areas is no scope: an admin whose last area was removed sees nothing, not the country.
+        paths = list(user.areas.values_list("path", flat=True))
+        return self.filter(under_any("path", paths)) if paths else self.none()
 
 
 # The word people put before a name at each level. Names are stored without it

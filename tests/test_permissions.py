@@ -105,6 +105,15 @@ TABLE = [
     # login: everyone changes their own password; the admin reads her people's logins
     Row("password_change", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
     Row("login_history", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
+    Row(
+        "login_unlock",
+        lambda o: [],
+        expect(403, 403, 403, 302, 403),
+        method="POST",
+        gate=NOT_ADMIN,
+        scoped=False,
+        data=lambda o: {"username": "kader_a"},
+    ),
     Row("groups:detail", lambda o: [o["group"].pk], READ),
     Row("groups:edit", lambda o: [o["group"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
     Row("groups:visit_create", lambda o: [o["group"].pk], expect(403, 404, 200, 200, 404)),

@@ -16,10 +16,10 @@ from django.forms import ModelChoiceField, MultiWidget
 from django.urls import reverse
 
 from bkb.lib.months import Month
-from cadres.models import SupervisionVisit
+from cadres.models import Cadre, SupervisionVisit
 from families.models import Instrument, KkaCheck, MilestoneRecordRemoval, Referral
 from groups.admin import ScopedAdmin, ScopedInline
-from groups.models import Office, SubmitToken, User
+from groups.models import Area, BkbGroup, Office, SubmitToken, User
 from reports import kept
 from reports.models import BatchPrint, GroupMonthFigures
 from reports.services import report_submit
@@ -385,3 +385,40 @@ def test_supervisors_and_cadres_are_kept_out_even_as_staff(world, built, login):
         person.is_staff = True
         person.save()
         assert client.get(_url(type(world["group_a"]), "changelist")).status_code == 403
+
+
+def test_an_admin_left_without_areas_sees_nothing(world, built, login):
+    # Her last area deleted (or never given by a superuser): no scope, not the whole country.
+    from cadres.access import groups_visible_to
+
+    bare = f.user("admin_kosong", "admin", is_staff=True)
+    assert not groups_visible_to(bare).exists() and not Area.objects.visible_to(bare).exists()
+    assert _listed(login(bare), BkbGroup) == set() and _listed(login(bare), User) == set()
+    assert login(bare).get(_url(BkbGroup, "change", world["group_a"].pk)).status_code == 404
+
+
+def test_an_inline_shows_and_deletes_only_the_rows_in_her_scope(world, built, login):
+    # A cadre of Sumedang who also serves in Garut: her Garut role is not on Sumedang's page.
+    from cadres.models import CadreRole
+
+    cadre = world["cadre_a"].cadre
+    garut_role = CadreRole.objects.create(cadre=cadre, group=world["group_x"], role="inti", age_group=1, started_on=DAY)
+    page = login(world["admin"]).get(_url(Cadre, "change", cadre.pk))
+    assert page.status_code == 200
+    formset = next(fs for fs in page.context["inline_admin_formsets"] if fs.formset.model is CadreRole)
+    assert garut_role.pk not in {form.instance.pk for form in formset.formset.forms}
+    assert CadreRole.objects.filter(pk=garut_role.pk).exists()
+
+
+def test_a_cadre_account_is_hers_while_its_current_roles_are_in_her_groups(world, built, garut_admin, login):
+    from cadres.models import CadreRole
+
+    cadre_a = world["cadre_a"]
+    assert cadre_a.pk in _listed(login(world["admin"]), User)
+    # She moves to Garut: her past role in Sumedang no longer lets Sumedang's admin manage her account.
+    CadreRole.objects.filter(cadre__user=cadre_a).update(started_on=datetime.date(2020, 1, 1), ended_on=DAY)
+    CadreRole.objects.create(cadre=cadre_a.cadre, group=world["group_x"], role="inti", age_group=1, started_on=DAY)
+    assert cadre_a.pk not in _listed(login(world["admin"]), User)
+    password = reverse("admin:auth_user_password_change", args=[cadre_a.pk])
+    assert login(world["admin"]).get(password).status_code == 404
+    assert cadre_a.pk in _listed(login(garut_admin), User)

@@ -143,3 +143,16 @@ def test_axes_admin_pages_are_for_superusers_only(world):
     boss.force_login(f.user("boss", "admin", is_staff=True, is_superuser=True))
     for model in ("accessattempt", "accesslog", "accessfailurelog"):
         assert boss.get(reverse(f"admin:axes_{model}_changelist")).status_code == 200
+
+
+def test_the_kabupaten_admin_unlocks_an_account_of_hers_only(world, login):
+    for n in range(5):
+        _post(Client(), "kader_a", "salah-salah", REMOTE_ADDR=f"10.0.1.{n + 1}")
+    garut = f.user("admin_garut", "admin", areas=[world["other_kab"]], is_staff=True)
+    unlock = reverse("login_unlock")
+    assert "kader_a" in login(world["admin"]).get(reverse("login_history")).context["locked"]
+    assert login(garut).post(unlock, {"username": "kader_a"}).status_code == 404
+    assert _post(Client(), "kader_a", PASSWORD, REMOTE_ADDR="10.0.2.1").status_code == 429
+    assert login(world["admin"]).post(unlock, {"username": "kader_a"}).status_code == 302
+    assert _post(Client(), "kader_a", PASSWORD, REMOTE_ADDR="10.0.2.1").status_code == 302
+    assert login(world["admin"]).post(unlock, {"username": "no-such"}).status_code == 404
