@@ -281,6 +281,8 @@ def family_restore(*, deleted) -> Family:
     Each row is saved one by one, so the history records the restore and the kept figures
     are marked as for any save. A NIK or KK number registered again since refuses it.
     """
+    if Family.objects.filter(pk=deleted.id).exists():
+        raise ValidationError(_("Keluarga ini sudah dipulihkan."))  # a second tab, or a colleague
     child_records = _deleted_with(Child, deleted, family_id=deleted.id)
     child_ids = [record.id for record in child_records]
     rows = [_revive([deleted]), _revive(child_records)]

@@ -303,3 +303,18 @@ def test_restore_refused_when_the_nik_is_registered_again(world, login, family):
     response = login(world["admin"]).post(reverse("families:restore", args=[pk]), follow=True)
     assert "tidak dapat dipulihkan" in response.content.decode()
     assert not Family.objects.filter(pk=pk).exists()
+
+
+def test_restoring_a_family_twice_is_refused_with_a_message(world, family, child):
+    # Two tabs or two admins: each found it deleted; the second restore says so, not a 500.
+    from django.core.exceptions import ValidationError
+
+    from families.services import family_restore
+
+    pk = family.pk
+    family.delete()
+    deleted = Family.history.filter(id=pk, history_type="-").latest()
+    family_restore(deleted=deleted)
+    with pytest.raises(ValidationError, match="sudah dipulihkan"):
+        family_restore(deleted=deleted)
+    assert Family.objects.filter(pk=pk).count() == 1
