@@ -9,30 +9,10 @@ from django.utils import timezone
 from cadres import services
 from cadres.models import Cadre, CadreRole
 from tests import factories as f
+from tests.cadres.test_role_history import cadre_edit_form
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-def _form(cadre, role, **overrides) -> dict:
-    data = {
-        "name": cadre.name,
-        "nik": "",
-        "phone": "",
-        "sex": "F",
-        "education": "",
-        "date_joined": cadre.date_joined.isoformat(),
-        "active": "on",
-        "roles-TOTAL_FORMS": "1",
-        "roles-INITIAL_FORMS": "1",
-        "roles-MIN_NUM_FORMS": "0",
-        "roles-MAX_NUM_FORMS": "1000",
-        "roles-0-id": str(role.pk),
-        "roles-0-role": role.role,
-        "roles-0-age_group": "" if role.age_group is None else str(role.age_group),
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_cadre_edit_and_leaving_record_who_and_before_after_of_cadre_and_roles(world, login):
@@ -40,14 +20,14 @@ def test_cadre_edit_and_leaving_record_who_and_before_after_of_cadre_and_roles(w
     role = oom.roles.get()
     client = login(world["cadre_a"])
     url = reverse("cadres:edit", args=[world["group_a"].pk, oom.pk])
-    assert client.post(url, _form(oom, role, name="Oom Komariah", phone="081234567890")).status_code == 302
+    assert client.post(url, cadre_edit_form(oom, role, name="Oom Komariah", phone="081234567890")).status_code == 302
     renamed = Cadre.history.filter(id=oom.pk).latest()
     assert renamed.history_user == world["cadre_a"] and renamed.request_path == url
     assert (renamed.prev_record.name, renamed.name) == ("Oom", "Oom Komariah")
 
     oom.refresh_from_db()
     # She stops serving: her role ends (a bulk update) and the history says so.
-    assert client.post(url, _form(oom, role, active=None)).status_code == 302
+    assert client.post(url, cadre_edit_form(oom, role, active=None)).status_code == 302
     ended = CadreRole.history.filter(id=role.pk).latest()
     assert ended.history_type == "~" and ended.history_user == world["cadre_a"]
     assert (ended.prev_record.ended_on, ended.ended_on) == (None, TODAY)

@@ -26,7 +26,8 @@ def oom(world):
     return f.cadre(world["group_a"], name="Oom Komariah", role="inti", age_group=1, date_joined=D(2026, 3, 1))
 
 
-def _edit_form(cadre: Cadre, role: CadreRole, **overrides) -> dict:
+def cadre_edit_form(cadre: Cadre, role: CadreRole, **overrides) -> dict:
+    """The cadre edit page's POST for a cadre with one role (also used by test_cadre_history)."""
     data = {
         "name": cadre.name,
         "nik": "",
@@ -60,7 +61,7 @@ def test_past_months_do_not_change_when_a_cadre_leaves_today(world, login, oom):
     role = oom.roles.get()
 
     response = login(world["cadre_a"]).post(
-        reverse("cadres:edit", args=[group.pk, oom.pk]), _edit_form(oom, role, active=None)
+        reverse("cadres:edit", args=[group.pk, oom.pk]), cadre_edit_form(oom, role, active=None)
     )
 
     assert response.status_code == 302
@@ -74,7 +75,7 @@ def test_past_months_do_not_change_when_a_cadre_leaves_today(world, login, oom):
 def test_removing_a_role_ends_it_and_the_role_can_be_held_again(world, login, oom):
     group, client = world["group_a"], login(world["cadre_a"])
     role = oom.roles.get()
-    client.post(reverse("cadres:edit", args=[group.pk, oom.pk]), _edit_form(oom, role, **{"roles-0-DELETE": "on"}))
+    client.post(reverse("cadres:edit", args=[group.pk, oom.pk]), cadre_edit_form(oom, role, **{"roles-0-DELETE": "on"}))
 
     role.refresh_from_db()
     assert role.ended_on == timezone.localdate()
@@ -83,7 +84,7 @@ def test_removing_a_role_ends_it_and_the_role_can_be_held_again(world, login, oo
     page = client.get(reverse("cadres:edit", args=[group.pk, oom.pk])).content.decode()
     assert f'value="{role.pk}"' not in page  # an ended role is history, not a role to edit
 
-    again = _edit_form(oom, role, **{"roles-INITIAL_FORMS": "0", "roles-0-id": ""})
+    again = cadre_edit_form(oom, role, **{"roles-INITIAL_FORMS": "0", "roles-0-id": ""})
     assert client.post(reverse("cadres:edit", args=[group.pk, oom.pk]), again).status_code == 302
     assert oom.roles.count() == 2
     assert oom.roles.current().get().started_on == timezone.localdate()
@@ -93,7 +94,7 @@ def test_changing_a_role_keeps_the_old_one_for_the_months_it_was_held(world, log
     group = world["group_a"]
     role = oom.roles.get()
     login(world["cadre_a"]).post(
-        reverse("cadres:edit", args=[group.pk, oom.pk]), _edit_form(oom, role, **{"roles-0-role": "piket"})
+        reverse("cadres:edit", args=[group.pk, oom.pk]), cadre_edit_form(oom, role, **{"roles-0-role": "piket"})
     )
 
     today = timezone.localdate()
