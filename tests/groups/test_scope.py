@@ -25,11 +25,14 @@ def test_groups_visible_to_each_role(world):
     assert names(world["outsider"]) == set()
 
 
-def test_admin_without_area_sees_all_and_supervisor_without_area_sees_none(world):
+def test_without_areas_an_admin_or_supervisor_sees_none_and_only_a_superuser_sees_all(world):
+    # An admin whose last area was removed is not a national admin (issue 12): nobody is, below a superuser.
     world["admin"].areas.clear()
     world["supervisor"].areas.clear()
-    assert groups_visible_to(world["admin"]).count() == 4
+    assert groups_visible_to(world["admin"]).count() == 0
     assert groups_visible_to(world["supervisor"]).count() == 0
+    world["admin"].is_superuser = True
+    assert groups_visible_to(world["admin"]).count() == 4
 
 
 def test_inactive_cadre_loses_access(world):
