@@ -24,17 +24,12 @@ def _where(group: BkbGroup) -> str:
     return _("kelompok %(group)s, %(desa)s") % {"group": group.label, "desa": group.desa.label}
 
 
-def _kabupaten_path(group: BkbGroup) -> str:
-    # A desa's path is /provinsi/kabupaten/kecamatan/desa/: its first two steps name the kabupaten.
-    return "/".join(group.desa.path.split("/")[:3]) + "/"
-
-
 def _registered_message(holder: Family, *, user, group: BkbGroup, named: str, unnamed: str) -> str:
     """Inside the user's scope the holder may be named; in her kabupaten only the group and desa
     (so the family can be moved); in another kabupaten nothing at all."""
     if Family.objects.visible_to(user).filter(pk=holder.pk).exists():
         return named
-    if _kabupaten_path(holder.group) == _kabupaten_path(group):
+    if holder.group.desa.path_at(Area.Level.KABUPATEN) == group.desa.path_at(Area.Level.KABUPATEN):
         return unnamed
     return _("Nomor ini sudah terdaftar di kabupaten lain. Tanyakan kepada admin Anda.")
 

@@ -108,6 +108,10 @@ class Area(models.Model):
         elif not self.parent or self.parent.level != self.level - 1:
             raise ValidationError({"parent": _("Induk wilayah harus satu tingkat di atasnya.")})
 
+    def path_at(self, level: int) -> str:
+        """The path of this area's ancestor at `level`, read off its own path (no query)."""
+        return "/".join(self.path.split("/")[: level + 1]) + "/"
+
     def ancestor(self, level: int) -> "Area | None":
         area = self
         while area is not None and area.level > level:
