@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # collectstatic: `make run`, the tests) are compressed too; it leaves
     # WhiteNoise's .br/.gz answers alone.
     "django.middleware.gzip.GZipMiddleware",
+    # Outside CSRF and login, so a replayed save's every answer is read for the phone's outbox.
+    "bkb.offline.OutboxMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bkb.middleware.ChosenLanguageMiddleware",

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from bkb import offline
 from bkb.health import healthz
 from cadres import views as cadres_views
 from families import group_views
@@ -24,6 +25,12 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # At the root: a service worker looks after the pages under its own path only.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("luring/status/", offline.status, name="offline_status"),
+    path("luring/", offline.fallback, name="offline_fallback"),
+    path("belum-terkirim/", offline.unsent, name="offline_unsent"),
     # No trailing slash: load balancers are configured with /healthz and follow no redirect.
     path("healthz", healthz, name="healthz"),
 ]

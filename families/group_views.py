@@ -19,7 +19,7 @@ from cadres.forms import SupervisionVisitForm
 from cadres.models import Cadre, CadreRole, SupervisionVisit
 from families.models import Family, in_programme_q, member_on_q
 from groups import once
-from groups.access import can_edit_groups, can_record_supervision
+from groups.access import can_edit_groups, can_record_supervision, can_write_registers
 from groups.forms import BkbGroupForm
 
 
@@ -87,6 +87,7 @@ def group_detail(request, pk):
             "last_month": str(Month.of(today).previous()),
             "can_manage_cadres": can_keep_group_books(request.user, group),
             "can_edit_group": can_edit_groups(request.user),
+            "can_write": can_write_registers(request.user),
             "can_record_visit": can_record_supervision(request.user),
         },
     )

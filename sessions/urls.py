@@ -7,6 +7,7 @@ urlpatterns = [
     # The group's month at a glance and the KKA check: they show who came and link
     # each check to the session or visit of its day, so they live with sessions.
     path("kelompok/<int:group_id>/anggota/", views.roster, name="roster"),
+    path("kelompok/<int:group_id>/luring/", views.offline_set, name="offline_set"),
     path("anak/<int:pk>/kka/", views.child_kka, name="child_kka"),
     path("pertemuan/kelompok/<int:group_id>/", views.session_list, name="list"),
     path("pertemuan/kelompok/<int:group_id>/baru/", views.session_edit, name="create"),

@@ -6,12 +6,14 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bkb.lib import history
 from bkb.lib.ages import add_months
@@ -19,13 +21,14 @@ from bkb.lib.inputs import param_day, param_text, parse_day, parse_month
 from bkb.lib.months import Month
 from bkb.lib.pdf import render_pdf
 from bkb.lib.validators import not_in_future
+from bkb.offline import render_pages
 from cadres.access import can_write_registers, get_group_for
 from families import kka
 from families.access import get_child_for, get_family_for
 from families.forms import KkaCheckForm
 from families.models import Family
 from groups import once
-from sessions import selectors, services, whatsapp
+from sessions import offline, selectors, services, whatsapp
 from sessions.access import get_session_for
 from sessions.forms import GridRowForm, GridTopForm, HomeVisitForm, InvitationForm, SessionForm
 from sessions.models import Attendance, CoachingSession
@@ -392,4 +395,25 @@ def child_kka(request, pk):
         "sessions/child_kka.html",
         {"child": child, "card": card, "form": form, "can_write": can_write, "today": today},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@require_GET
+def offline_set(request, group_id):
+    """What "Siapkan untuk offline" fetches and keeps on the phone: the group's working set, pages and all.
+
+    Its queries are those of the pages it holds (each a fixed number), one download instead of one per page.
+    """
+    group = get_group_for(request.user, group_id)
+    now = timezone.localtime()
+    urls = offline.working_set(group, today=now.date())
+    return JsonResponse(
+        {
+            # Alike pages next to each other: compressed as one stream, each costs little more than its data.
+            "pages": render_pages(request, sorted(urls, key=offline.kind_of)),
+            "roster": reverse("sessions:roster", args=[group.pk]),
+            "at": now.isoformat(),
+            "label": date_format(now, "j M Y, H.i"),
+        }
     )

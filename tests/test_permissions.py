@@ -50,7 +50,9 @@ VIEWERS = {
 # below, `test_django_admin_as`, for the table's personas and objects); and the public URLs,
 # open to everyone by design (test_public_urls_answer_everyone below).
 SKIPPED_NAMESPACES = {"admin"}
-PUBLIC_NAMES = {"healthz"}  # the load balancer's probe: no login, nothing of anyone's data
+# The load balancer's probe, and the installable app's service worker and manifest (the same
+# script for everyone; it holds no data): no login, nothing of anyone's data.
+PUBLIC_NAMES = {"healthz", "service_worker", "manifest"}
 SKIPPED_NAMES = {"login", "logout", "set_language", *PUBLIC_NAMES}
 
 
@@ -125,6 +127,12 @@ TABLE = [
     Row("cadres:edit", lambda o: [o["group"].pk, o["cadre"].pk], WRITE),
     # families
     Row("sessions:roster", lambda o: [o["group"].pk], READ),
+    # Offline: the group's working set is what its pages are; the unsent page and the fallback
+    # are shells filled from the phone's own outbox; the status says who is logged in.
+    Row("sessions:offline_set", lambda o: [o["group"].pk], READ),
+    Row("offline_unsent", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
+    Row("offline_fallback", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
+    Row("offline_status", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False),
     Row("families:create", lambda o: [o["group"].pk], WRITE),
     Row("families:search", lambda o: [], expect(200, 200, 200, 200, 200), scoped=False, query=lambda o: "?q=Sumirah"),
     Row("families:detail", lambda o: [o["family"].pk], READ),

@@ -49,6 +49,8 @@
   box.addEventListener("change", function () {
     // A year still being typed ("0002-11-24") is no date to reload for.
     if (!box.value || box.value < "1900" || box.form.querySelector("input[name=hadir]:checked")) return;
+    // Without signal the list of that date cannot be fetched: the kept list stays.
+    if (!navigator.onLine) return;
     var url = new URL(window.location.href);
     url.searchParams.set("tanggal", box.value);
     window.location.href = url.toString();

@@ -1,0 +1,181 @@
+"""Working without signal: the service worker, the installable app, and how a replayed save is answered.
+
+A save made offline is kept on the phone (static/js/outbox.js) with a one-time key in
+the form's `once` field, and replayed later as the same POST to the same view: the
+view validates it as it would any save, and `groups.once.guard` accepts each key once.
+A replay carries the header `X-Bkb-Outbox`; `OutboxMiddleware` turns the view's
+answer into one the outbox can read without following redirects:
+
+- saved (the view redirected, or the key was already used: the first save's page):
+  200, `X-Bkb-Outbox: saved`, JSON with where the save went;
+- refused (the form again with its messages, 400; or 403/404: the record is out of reach):
+  the page as the view made it, `X-Bkb-Outbox: refused`, kept for the unsent page;
+- anything else (not logged in, 429, 5xx): `X-Bkb-Outbox: retry`, and the entry waits.
+"""
+
+import io
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render, resolve_url
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from sessions.offline import offline_paths
+
+HEADER = "X-Bkb-Outbox"
+# Refused for good until she looks at it: the form with its messages, or a record gone out of reach.
+REFUSED = {400, 403, 404, 409, 410, 422}
+# What a page needs to show without signal, fetched when the service worker installs.
+STATIC_FILES = [
+    "vendor/bootstrap/bootstrap.min.css",
+    "css/bkb.css",
+    "js/bkb.js",
+    "js/outbox.js",
+    "js/offline.js",
+    "icons/bkb-192.png",
+]
+WORKBOX = [f"vendor/workbox/workbox-{name}.prod.js" for name in ("core", "routing", "strategies", "expiration")]
+
+
+_handler = None
+
+
+def render_pages(request, urls: list[str]) -> list[tuple[str, str]]:
+    """Each page at `urls` as `request.user` gets it (GET, through every middleware), in one request.
+
+    "Siapkan untuk offline" fetches the group's working set this way: one download instead of
+    two hundred round trips on a weak signal, and compressed as one stream, so the layout the
+    pages share costs once. Pages are rendered exactly as when opened one by one; a page that
+    does not answer 200 is left out (the phone then shows the fallback for it).
+    """
+    global _handler
+    if _handler is None:
+        _handler = WSGIHandler()
+    # Her session, without the flash messages waiting for her next real page.
+    cookies = "; ".join(f"{name}={value}" for name, value in request.COOKIES.items() if name != "messages")
+    base = {
+        key: value
+        for key, value in request.META.items()
+        if key not in ("HTTP_ACCEPT_ENCODING", "HTTP_COOKIE", "QUERY_STRING", "PATH_INFO", "CONTENT_LENGTH")
+        and not key.startswith("wsgi.")
+    }
+    pages = []
+    for url in urls:
+        path, _sep, query = url.partition("?")
+        environ = base | {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "HTTP_COOKIE": cookies,
+            "HTTP_ACCEPT": "text/html",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": request.scheme,
+            "wsgi.errors": request.META.get("wsgi.errors", io.StringIO()),
+        }
+        response = _handler.get_response(WSGIRequest(environ))
+        if response.status_code == 200 and not response.streaming:
+            pages.append((url, response.content.decode(response.charset)))
+    return pages
+
+
+class OutboxMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "POST" or request.headers.get(HEADER) != "1":
+            return response
+        return outbox_answer(response)
+
+
+def outbox_answer(response) -> HttpResponse:
+    """The view's answer to a replayed save, as the outbox reads it (see the module's docstring)."""
+    if response.status_code in (301, 302, 303, 307, 308):
+        target = response["Location"]
+        if urlsplit(target).path == resolve_url(settings.LOGIN_URL):
+            # Logged out meanwhile: the entry waits until she logs in again.
+            answer = JsonResponse({"outcome": "retry", "reason": "login"}, status=401)
+        else:
+            # The save's own success message waits in the session for her next page.
+            answer = JsonResponse({"outcome": "saved", "url": target})
+        answer[HEADER] = json.loads(answer.content)["outcome"]
+        return answer
+    response[HEADER] = "refused" if response.status_code in REFUSED else "retry"
+    return response
+
+
+@login_not_required
+@require_GET
+def service_worker(request):
+    """The service worker, served from the site's root so that it may look after every page."""
+    response = render(
+        request,
+        "offline/sw.js",
+        {
+            "workbox": [static(name) for name in WORKBOX],
+            "outbox_js": static("js/outbox.js"),
+            "static_files": json.dumps([static(name) for name in STATIC_FILES]),
+            "offline_paths": json.dumps(offline_paths()),
+            "static_url": settings.STATIC_URL,
+        },
+        content_type="text/javascript",
+    )
+    # A new version must reach phones at their next visit, whatever the proxies in between.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+@require_GET
+def manifest(request):
+    data = {
+        "name": "BKB · Bina Keluarga Balita",
+        "short_name": "BKB",
+        "description": "Catatan kelompok BKB: anggota, pertemuan, KKA dan pertumbuhan anak.",
+        "lang": "id",
+        "start_url": resolve_url("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0f5132",
+        "icons": [
+            {"src": static("icons/bkb-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("icons/bkb-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("icons/bkb-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+@never_cache
+@require_GET
+def status(request):
+    """Who is logged in and a fresh CSRF token: asked before a replay, so entries go out under their owner only.
+
+    Logged out, it is the login page like any other: the outbox sees the redirect and waits.
+    """
+    return JsonResponse({"user": request.user.pk, "csrf": get_token(request), "now": timezone.now().isoformat()})
+
+
+def unsent(request):
+    """The entries waiting on this phone: filled in by static/js/offline.js from the outbox."""
+    return render(request, "offline/unsent.html")
+
+
+def fallback(request):
+    """Shown without signal for a page the phone does not keep."""
+    return render(request, "offline/fallback.html")

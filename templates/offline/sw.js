@@ -1,0 +1,86 @@
+// BKB's service worker (served by bkb.offline.service_worker). Caching rules are
+// Workbox's (vendored in static/vendor/workbox); the outbox is ours (js/outbox.js).
+{% autoescape off %}importScripts({% for url in workbox %}"{{ url }}", {% endfor %}"{{ outbox_js }}");
+var PAGES = "bkb-pages";
+var STATIC = "bkb-static";
+var STATIC_FILES = {{ static_files }};
+var OFFLINE_PATHS = {{ offline_paths }}.map(function (source) { return new RegExp(source); });
+var FALLBACK = "{% url 'offline_fallback' %}";
+var UNSENT = "{% url 'offline_unsent' %}";
+var STATIC_URL = "{{ static_url }}";
+BkbOutbox.configure({ status: "{% url 'offline_status' %}" });{% endautoescape %}
+
+workbox.core.setCacheNameDetails({ prefix: "bkb" });
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(STATIC_FILES); }));
+  self.skipWaiting();
+});
+workbox.core.clientsClaim();
+
+function kept(url) {
+  return url.origin === self.location.origin && OFFLINE_PATHS.some(function (path) { return path.test(url.pathname); });
+}
+
+// A page answered from the phone's copy says so: the page shows "offline, data from <time>".
+var markCopy = {
+  cachedResponseWillBeUsed: function (param) {
+    return param.cachedResponse ? fromCopy(param.cachedResponse) : null;
+  },
+};
+function fromCopy(response) {
+  return response.text().then(function (text) {
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Length");
+    return new Response(text.replace("<body", '<body data-from-cache="1"'), { status: response.status, headers: headers });
+  });
+}
+
+// Static files: their URLs change with their content, so the kept copy is always right.
+workbox.routing.registerRoute(
+  function (options) { return options.url.origin === self.location.origin && options.url.pathname.indexOf(STATIC_URL) === 0; },
+  new workbox.strategies.CacheFirst({
+    cacheName: STATIC,
+    matchOptions: { ignoreVary: true },
+    plugins: [new workbox.expiration.ExpirationPlugin({ maxEntries: 40 })],
+  })
+);
+
+// The working set: fresh from the network while there is signal, the kept copy when not
+// (or when the network takes too long on a weak signal).
+workbox.routing.registerRoute(
+  function (options) { return options.request.mode === "navigate" && kept(options.url); },
+  new workbox.strategies.NetworkFirst({
+    cacheName: PAGES,
+    networkTimeoutSeconds: 8,
+    matchOptions: { ignoreVary: true },
+    plugins: [markCopy],
+  })
+);
+
+// A save sent while the phone thinks it is online but the signal is gone: into the outbox.
+workbox.routing.registerRoute(
+  function (options) { return options.request.mode === "navigate" && kept(options.url); },
+  function (options) {
+    var copy = options.request.clone();
+    return fetch(options.request).catch(function () {
+      return BkbOutbox.addRequest(copy).then(function () {
+        if (self.registration.sync) self.registration.sync.register("bkb-outbox").catch(function () {});
+        return Response.redirect(UNSENT, 303);
+      });
+    });
+  },
+  "POST"
+);
+
+workbox.routing.setDefaultHandler(new workbox.strategies.NetworkOnly());
+workbox.routing.setCatchHandler(function (options) {
+  if (options.request.mode !== "navigate") return Promise.resolve(Response.error());
+  return caches.match(FALLBACK, { ignoreVary: true }).then(function (page) {
+    return page ? fromCopy(page) : Response.error();
+  });
+});
+
+// Background Sync where the browser has it: the outbox goes out even with the app closed.
+self.addEventListener("sync", function (event) {
+  if (event.tag === "bkb-outbox") event.waitUntil(BkbOutbox.replay());
+});
