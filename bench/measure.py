@@ -282,6 +282,29 @@ def transfer_rows(res: Results, ctx: dict, args) -> None:
         res.add(key, figure, median=len(body), unit="bytes",
                 note=f"{raw:,} bytes uncompressed; first load adds {static_total:,} bytes of {len(assets)} static "
                      f"files (gzip), cached afterwards")  # fmt: skip
+    offline_rows(res, ctx, cadre)
+
+
+def offline_rows(res: Results, ctx: dict, cadre) -> None:
+    """Issue 13's weights for the bench cadre's group (bench/weights.py): headers and bodies, as sent."""
+    from bench import weights as w
+    from families.models import Child
+
+    group = ctx["group"]
+    children = Child.objects.filter(family__group=group).in_programme_on(ctx["today"]).count()
+    found = w.cadre_weights(cadre, group)
+    for key, figure, value, budget, note in (
+        ("bytes_first_load", "First cadre page (roster) with every static file, the manifest and the service worker",
+         found["first_load"], w.FIRST_LOAD_BUDGET, f"{found['static_files']} static files"),
+        ("bytes_later_max", "Heaviest later page of the working set (static files kept)",
+         found["later_max"], w.LATER_PAGE_BUDGET,
+         f"{found['later_max_url']}; median page {found['later_median']:,} bytes"),
+        ("bytes_working_set", f"Offline working set, one download ({children} children, {found['pages']} pages)",
+         found["working_set"], w.WORKING_SET_BUDGET,
+         f"page by page it would be {found['working_set_one_by_one']:,} bytes; budget is for 45 children"),
+    ):  # fmt: skip
+        res.add(key, figure, median=value, unit="bytes", note=f"{note}; budget {budget:,}", target=budget,
+                ok=value <= budget)  # fmt: skip
 
 
 # --- PDFs --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ answer into one the outbox can read without following redirects:
 - anything else (not logged in, 429, 5xx): `X-Bkb-Outbox: retry`, and the entry waits.
 """
 
+import datetime
 import io
 import json
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bkb.lib.inputs import parse_day
 from sessions.offline import offline_paths
 
 HEADER = "X-Bkb-Outbox"
@@ -84,6 +86,23 @@ def render_pages(request, urls: list[str]) -> list[tuple[str, str]]:
         if response.status_code == 200 and not response.streaming:
             pages.append((url, response.content.decode(response.charset)))
     return pages
+
+
+# How far back an offline entry may say it was made (a phone kept off the network that long).
+ENTRY_DAYS_BACK = datetime.timedelta(days=31)
+
+
+def entry_day(request) -> datetime.date:
+    """The day a save was made: today, or for a replayed offline entry the day the phone says it was made.
+
+    A KKA check made offline on the 30th and sent on the 1st is the 30th's check, as it would
+    have been with signal. A day in the future or over a month back is not believed: today.
+    """
+    today = timezone.localdate()
+    if request.method != "POST" or request.headers.get(HEADER) != "1":
+        return today
+    made = parse_day(request.POST.get("dibuat", ""))
+    return made if made is not None and today - ENTRY_DAYS_BACK <= made <= today else today
 
 
 class OutboxMiddleware:

@@ -21,7 +21,7 @@ from bkb.lib.inputs import param_day, param_text, parse_day, parse_month
 from bkb.lib.months import Month
 from bkb.lib.pdf import render_pdf
 from bkb.lib.validators import not_in_future
-from bkb.offline import render_pages
+from bkb.offline import entry_day, render_pages
 from cadres.access import can_write_registers, get_group_for
 from families import kka
 from families.access import get_child_for, get_family_for
@@ -368,7 +368,7 @@ def roster(request, group_id):
 def child_kka(request, pk):
     # Supervisors may read the card; only saving needs write access.
     child = get_child_for(request.user, pk, write=request.method == "POST")
-    today = timezone.localdate()
+    today = entry_day(request)
     card = kka.child_card(child, today)
     can_write = can_write_registers(request.user)
     # An empty post is a check too: the card reviewed, nothing new to mark.

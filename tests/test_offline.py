@@ -163,3 +163,23 @@ def test_the_service_worker_and_manifest_name_files_that_exist():
     icons = [icon["src"].split("?")[0] for icon in data["icons"]]
     for url in {*imported, *icons}:
         assert finders.find(url.removeprefix("/static/")), url
+
+
+@pytest.mark.parametrize(
+    ("days_back", "replayed", "checked_days_back"),
+    [(1, True, 1), (31, True, 31), (32, True, 0), (-1, True, 0), (1, False, 0)],
+)
+def test_an_offline_kka_check_keeps_the_day_it_was_made(
+    world, child, login, reference_data, days_back, replayed, checked_days_back
+):
+    from families.models import KkaCheck
+
+    today = timezone.localdate()
+    made = today - datetime.timedelta(days=days_back)
+    body = {"once": uuid.uuid4().hex, "dibuat": made.isoformat()}
+    answer = login(world["cadre_a"]).post(
+        reverse("sessions:child_kka", args=[child.pk]), body, **(REPLAY if replayed else {})
+    )
+    assert answer.status_code in (200, 302), answer.status_code
+    # A day over a month back, in the future, or sent without the outbox's header: today.
+    assert KkaCheck.objects.get(child=child).date == today - datetime.timedelta(days=checked_days_back)

@@ -32,6 +32,18 @@
   window.addEventListener("offline", showBand);
   window.addEventListener("online", showBand);
 
+  // A kept form says the day it was kept: on a later day its date fields start at the phone's today.
+  if (body.dataset.fromCache && body.dataset.today) {
+    var kept = body.dataset.today;
+    var today = BkbOutbox.localDay(new Date());
+    if (today > kept) {
+      document.querySelectorAll("form[data-outbox] input[type=date]").forEach(function (box) {
+        if (box.max === kept) box.max = today;
+        if (box.value === kept) box.value = today;
+      });
+    }
+  }
+
   var counter = document.getElementById("outbox-count");
   function count() {
     return BkbOutbox.list(user).then(function (entries) {

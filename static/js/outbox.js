@@ -50,11 +50,18 @@ var BkbOutbox = (function () {
     var params = new URLSearchParams();
     var key = newKey();
     fields.forEach(function (value, name) {
-      if (name === "csrfmiddlewaretoken" || name === "once" || typeof value !== "string") return;
+      if (name === "csrfmiddlewaretoken" || name === "once" || name === "dibuat" || typeof value !== "string") return;
       params.append(name, value);
     });
     params.append("once", key);
+    // The day it was made: a KKA check sent tomorrow still belongs to today (bkb.offline.entry_day).
+    params.append("dibuat", localDay(new Date()));
     return { body: params.toString(), key: key };
+  }
+
+  function localDay(date) {
+    function pad(n) { return ("0" + n).slice(-2); }
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
   }
 
   function add(fields, url, label) {
@@ -142,6 +149,6 @@ var BkbOutbox = (function () {
   return {
     configure: function (options) { Object.assign(config, options); },
     add: add, addRequest: addRequest, list: list, put: put, remove: remove, clear: clear,
-    meta: meta, setMeta: setMeta, replay: replay, channel: channel,
+    meta: meta, setMeta: setMeta, replay: replay, channel: channel, localDay: localDay,
   };
 })();
