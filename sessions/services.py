@@ -9,7 +9,7 @@ group, so two phones saving at once cannot both win.
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -98,6 +98,26 @@ def _check_members(group: BkbGroup, day: datetime.date, attendance: list[Attenda
         raise ValidationError({"attendance": errors})
 
 
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+STALE = "stale"
+
+
+def session_version(updated_at: datetime.datetime | None) -> str:
+    """The version of a saved session as its edit form carries it: `updated_at` in whole microseconds.
+
+    Integer arithmetic, so the value read back from the database always gives the same text;
+    every save of the session moves it (auto_now), including one that only changes who came.
+    """
+    if updated_at is None:
+        return ""
+    return str((updated_at - _EPOCH) // datetime.timedelta(microseconds=1))
+
+
+def is_stale(error: ValidationError) -> bool:
+    """Whether `error` refused a save because the session changed since the form was opened."""
+    return any(e.code == STALE for e in error.update_error_dict({}).get(NON_FIELD_ERRORS, []))
+
+
 @transaction.atomic
 def session_save(
     *,
@@ -105,24 +125,49 @@ def session_save(
     cadres: dict[int, str],
     attendance: list[AttendanceEntry],
     user: User | None,
+    version: str | None = None,
 ) -> CoachingSession:
     """Save a session, who ran it and who came, all or nothing.
 
     `cadres` maps cadre id to role (inti/piket/bantu). On edit the cadres
     and the attendance are replaced by what was submitted. Raises
     ValidationError with every refused rule at once (age_groups, attendance).
+
+    `version` is the session's version the edit form was made on
+    (`session_version`): if the session was saved since, nothing is saved
+    and the error carries code "stale" (`is_stale`). Without a version (an
+    old page, a script) the save overwrites, as it always did.
     """
-    return _session_write(session=session, cadres=cadres, attendance=attendance, user=user)
+    return _session_write(session=session, cadres=cadres, attendance=attendance, user=user, version=version)
 
 
 def _session_write(
-    *, session: CoachingSession, cadres: dict[int, str], attendance: list[AttendanceEntry], user: User | None
+    *,
+    session: CoachingSession,
+    cadres: dict[int, str],
+    attendance: list[AttendanceEntry],
+    user: User | None,
+    version: str | None = None,
 ) -> CoachingSession:
     # Inside the caller's transaction (session_save or session_back_fill): opens none of its own.
     # Serialise writes per group so the overlap rule holds under concurrency.
     BkbGroup.objects.select_for_update().filter(pk=session.group_id).first()
     # Every refused rule at once: the session's own and the attendance's.
     errors: dict[str, list] = {}
+    if version is not None and session.pk is not None:
+        # Read under the group's lock: a save of this session that committed before the
+        # lock was ours is seen here, and none can commit between this read and our write.
+        current = CoachingSession.objects.filter(pk=session.pk).values_list("updated_at", flat=True).first()
+        if version != session_version(current):
+            errors[NON_FIELD_ERRORS] = [
+                ValidationError(
+                    _(
+                        "Pertemuan ini sudah diubah orang lain sejak halaman ini dibuka. Bandingkan di bawah; "
+                        "simpan lagi untuk memakai isian Anda, atau buka ulang halamannya untuk memakai yang di server."
+                    ),
+                    code=STALE,
+                )
+            ]
     try:
         session_check(session)
     except ValidationError as error:
@@ -135,6 +180,8 @@ def _session_write(
         raise ValidationError(errors)
     if session.pk is None:
         session.created_by = user
+    # Saved even when only the cadres or the attendance changed: that moves `updated_at`,
+    # the version a stale edit form is caught by.
     session.save()
     session.session_cadres.all().delete()
     SessionCadre.objects.bulk_create(
