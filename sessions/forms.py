@@ -33,6 +33,10 @@ class SessionForm(forms.ModelForm):
     `child_<family>` per family, so the page can list 200 families without
     200 sub-forms. Families are checked against the group's members on the
     session date: a tampered id is refused, never silently dropped.
+
+    An edit page carries the session's version it was made on (`version`),
+    so a save made on a page older than the session is caught, not silently
+    written over the newer one (sessions.services.session_save).
     """
 
     age_groups = age_groups_field()
@@ -42,6 +46,9 @@ class SessionForm(forms.ModelForm):
         required=False,
         error_messages={"invalid_choice": _("Keluarga %(value)s bukan anggota kelompok ini.")},
     )
+    # Plain text with no rule of its own: whatever is posted here is only compared with the
+    # session's version, so a mangled one is a stale page, never a refused hidden field.
+    version = forms.Field(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = CoachingSession
@@ -59,6 +66,8 @@ class SessionForm(forms.ModelForm):
             # model_to_dict already put empty values there, so setdefault would not do.
             self.initial["date"] = day or timezone.localdate()
             self.initial["place"] = self.initial.get("place") or group.meeting_place
+        else:
+            self.initial["version"] = services.session_version(self.instance.updated_at)
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["topic"].queryset = choices.topics
         self.fields["topic"].empty_label = _("– pilih materi –")
@@ -83,6 +92,15 @@ class SessionForm(forms.ModelForm):
         self.existing = choices.attendance
         if not is_new:
             self.initial["hadir"] = list(self.existing)
+
+    def clean_version(self) -> str:
+        return self.cleaned_data.get("version") or ""
+
+    def carry_version(self, version: str) -> None:
+        """Show the posted page again carrying `version`, the server's after a stale save:
+        saving it again is then a deliberate overwrite with what was typed."""
+        self.data = self.data.copy()
+        self.data["version"] = version
 
     def listing_date(self) -> datetime.date:
         """The members shown follow the typed date; an unreadable one falls back."""

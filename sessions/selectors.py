@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from bkb.lib import history
@@ -18,8 +19,8 @@ from families import kka, measurements
 from families.models import Child, Family, Instrument, Measurement, Milestone, MilestoneRecord
 from families.services import search_families
 from groups.models import BkbGroup
-from sessions import kept
-from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, Topic
+from sessions import kept, services
+from sessions.models import Attendance, ChildStatus, CoachingSession, HomeVisit, SessionCadre, Topic
 
 NO_CHILD_BAND = -1
 
@@ -330,3 +331,188 @@ def session_history(session: CoachingSession, *, limit: int = history.LIMIT) -> 
         ],
         limit=limit,
     )
+
+
+# --- A stale edit: her entry beside the server's --------------------------------------------
+
+# The session's own fields a stale edit compares, in the form's order.
+COMPARED = ("date", "place", "age_groups", "topic", "ape_used", "supervising_agency", "notes")
+
+
+@dataclass(frozen=True)
+class Came:
+    """A family at the session, as one side of a stale edit has it."""
+
+    family: str
+    attendee: str
+    child_id: int | None = None
+    child: str = ""
+
+    def shown(self) -> str:
+        who = str(dict(Attendance.Attendee.choices).get(self.attendee, self.attendee))
+        return f"{who}, {_('bersama')} {self.child}" if self.child_id else f"{who}, {_('tanpa anak')}"
+
+
+@dataclass
+class SessionSide:
+    """One side of a stale edit: the session's fields (COMPARED), its cadres on duty, who came."""
+
+    values: dict  # field name: value (a date, text, a list of age groups, a Topic)
+    cadres: dict  # cadre id: (name, role)
+    came: dict  # family id: Came
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: str  # a field name, "cadres", "hadir", or "hadir_<family id>"
+    label: str
+    yours: str
+    server: str
+
+
+@dataclass
+class StaleEdit:
+    """What the server holds now beside what she posted, and which version of the session that is."""
+
+    differences: list
+    version: str  # the version shown (services.session_version): the page shown again carries it
+    saved_at: datetime.datetime
+    saved_by: str  # "" when the history does not say who saved this version
+
+
+def _compared(value):
+    if isinstance(value, Topic):
+        return value.pk
+    if isinstance(value, list):
+        return sorted(value)
+    return value
+
+
+def _text(value) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, list):
+        labels = dict(AgeGroup.choices)
+        return ", ".join(str(labels.get(v, v)) for v in sorted(value))
+    return str(value)
+
+
+def _cadres_text(cadres: dict) -> str:
+    roles = dict(SessionCadre.Role.choices)
+    return ", ".join(f"{name} ({roles.get(role, role)})" for name, role in sorted(cadres.values())) or "–"
+
+
+def _roles(cadres: dict) -> dict:
+    return {pk: role for pk, (_name, role) in cadres.items()}
+
+
+def _names(came: list[Came]) -> str:
+    return ", ".join(sorted(c.family for c in came))
+
+
+def stale_differences(yours: SessionSide, server: SessionSide) -> list[Difference]:
+    """Every way her entry differs from what the server holds, side by side; no queries.
+
+    Families who came are compared by who is present on one side only, then
+    by who came with which child for a family present on both.
+    """
+    labels = {name: capfirst(CoachingSession._meta.get_field(name).verbose_name) for name in COMPARED}
+    found = [
+        Difference(name, labels[name], _text(yours.values.get(name)), _text(server.values.get(name)))
+        for name in COMPARED
+        if _compared(yours.values.get(name)) != _compared(server.values.get(name))
+    ]
+    if _roles(yours.cadres) != _roles(server.cadres):
+        found.append(
+            Difference("cadres", _("Kader yang bertugas"), _cadres_text(yours.cadres), _cadres_text(server.cadres))
+        )
+    only_yours = [c for fid, c in yours.came.items() if fid not in server.came]
+    only_server = [c for fid, c in server.came.items() if fid not in yours.came]
+    if only_yours or only_server:
+        found.append(
+            Difference(
+                "hadir",
+                _("Keluarga yang hadir"),
+                _("hadir di isian Anda saja: %(names)s") % {"names": _names(only_yours)} if only_yours else "–",
+                _("hadir di server saja: %(names)s") % {"names": _names(only_server)} if only_server else "–",
+            )
+        )
+    both = sorted((c.family, fid) for fid, c in yours.came.items() if fid in server.came)
+    for name, fid in both:
+        mine, theirs = yours.came[fid], server.came[fid]
+        if (mine.attendee, mine.child_id) != (theirs.attendee, theirs.child_id):
+            found.append(
+                Difference(f"hadir_{fid}", _("Kehadiran ibu %(name)s") % {"name": name}, mine.shown(), theirs.shown())
+            )
+    return found
+
+
+def stale_edit(
+    session_pk: int, *, entry: dict, cadres: dict[int, str], attendance: list[services.AttendanceEntry]
+) -> StaleEdit | None:
+    """Her refused entry (the form's cleaned `entry`, cadre id: role, who came) beside the session
+    as the server holds it now; None if the session is gone. At most seven queries, whatever
+    the number of families."""
+    session = CoachingSession.objects.select_related("topic").filter(pk=session_pk).first()
+    if session is None:
+        return None
+    server_cadres = {
+        pk: (name, role)
+        for pk, name, role in SessionCadre.objects.filter(session=session).values_list(
+            "cadre_id", "cadre__name", "role"
+        )
+    }
+    server_came = {
+        fid: Came(family, attendee, child_id, child or "")
+        for fid, family, attendee, child_id, child in Attendance.objects.filter(session=session).values_list(
+            "family_id", "family__mother_name", "attendee", "child_id", "child__name"
+        )
+    }
+    # Names of what only she chose, read within the session's group: a tampered id names nobody.
+    cadre_names = {pk: name for pk, (name, _role) in server_cadres.items()}
+    cadre_names |= _names_of(Cadre.objects, set(cadres) - set(cadre_names), "name")
+    family_names = {fid: came.family for fid, came in server_came.items()}
+    family_names |= _names_of(
+        Family.objects.filter(group=session.group_id),
+        {e.family_id for e in attendance} - set(family_names),
+        "mother_name",
+    )
+    child_names = {came.child_id: came.child for came in server_came.values() if came.child_id}
+    child_names |= _names_of(
+        Child.objects.filter(family__group=session.group_id),
+        {e.child_id for e in attendance if e.child_id} - set(child_names),
+        "name",
+    )
+    yours = SessionSide(
+        values={name: entry.get(name) for name in COMPARED},
+        cadres={pk: (cadre_names.get(pk, f"#{pk}"), role) for pk, role in cadres.items()},
+        came={
+            e.family_id: Came(
+                family_names.get(e.family_id, f"#{e.family_id}"),
+                e.attendee,
+                e.child_id,
+                child_names.get(e.child_id, f"#{e.child_id}") if e.child_id else "",
+            )
+            for e in attendance
+        },
+    )
+    server = SessionSide(
+        values={name: getattr(session, name) for name in COMPARED}, cadres=server_cadres, came=server_came
+    )
+    saved_by = ""
+    latest = session.history.select_related("history_user").first()
+    # The newest history row names who made this version unless a write without history came after it.
+    if latest is not None and latest.history_date >= session.updated_at:
+        saved_by = history.who(latest.history_user)
+    return StaleEdit(
+        differences=stale_differences(yours, server),
+        version=services.session_version(session.updated_at),
+        saved_at=session.updated_at,
+        saved_by=saved_by,
+    )
+
+
+def _names_of(queryset, ids: set, name: str) -> dict:
+    return dict(queryset.filter(pk__in=ids).values_list("pk", name)) if ids else {}

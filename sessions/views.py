@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -85,16 +85,27 @@ def session_edit(request, group_id=None, pk=None):
         session = CoachingSession(group=group)
     choices = selectors.session_choices(group, session)
     form = SessionForm(request.POST or None, instance=session, choices=choices, day=_day_param(request))
-    conflict = None
+    conflict = stale = None
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_save(
-                session=form.instance, cadres=form.cadre_roles(), attendance=form.attendance, user=request.user
+                session=form.instance,
+                cadres=form.cadre_roles(),
+                attendance=form.attendance,
+                user=request.user,
+                version=form.cleaned_data["version"] or None,
             )
             once.record(request, reverse("sessions:detail", args=[session.pk]))
         except ValidationError as error:
             _add_errors(form, error)
             conflict = services.conflict_in(error)
+            if services.is_stale(error):
+                stale = selectors.stale_edit(
+                    session.pk, entry=form.cleaned_data, cadres=form.cadre_roles(), attendance=form.attendance
+                )
+                if stale is None:
+                    raise Http404 from None  # deleted since the page was opened
+                form.carry_version(stale.version)
         else:
             messages.success(request, _("Pertemuan %(date)s tersimpan.") % {"date": session.date.strftime("%d-%m-%Y")})
             return redirect("sessions:detail", pk=session.pk)
@@ -106,6 +117,7 @@ def session_edit(request, group_id=None, pk=None):
             "group": group,
             "session": session,
             "conflict": conflict,
+            "stale": stale,
             "bands": form.tick(
                 selectors.members_by_age_group(group, on=form.listing_date(), age_groups=form.listing_age_groups())
             ),

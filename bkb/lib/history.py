@@ -189,7 +189,8 @@ def _changes(model, row, before) -> list[Change]:
     return changes
 
 
-def _who(user) -> str:
+def who(user) -> str:
+    """How a change's author is named on a page."""
     if user is None:
         return str(_("sistem"))
     return user.get_full_name() or user.get_username()
@@ -234,7 +235,7 @@ def entries(sources, *, limit: int = LIMIT) -> list[Entry]:
         result.append(
             Entry(
                 when=row.history_date,
-                who=_who(row.history_user),
+                who=who(row.history_user),
                 action=str(ACTIONS.get(row.history_type, row.history_type)),
                 kind=str(tracked._meta.verbose_name),
                 subject=describe(row) if describe else "",
