@@ -36,8 +36,33 @@ class CoachingSessionAdmin(GroupScopedAdmin):
     inlines = [SessionCadreInline, AttendanceInline]
 
 
+class ChangesItsSession:
+    """A cadre or attendance row changed on its own admin page changes its session: the
+    session is saved too, so its version moves and an edit form opened before is caught as
+    stale (sessions.services.session_save). On the session's own page the session is saved anyway."""
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("session") if change else None
+        super().save_model(request, obj, form, change)
+        _sessions_changed({obj.session_id, before})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _sessions_changed({obj.session_id})
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("session_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _sessions_changed(ids)
+
+
+def _sessions_changed(ids) -> None:
+    for session in CoachingSession.objects.filter(pk__in=[pk for pk in ids if pk]):
+        session.save(update_fields=["updated_at"])  # auto_now, and a history row naming the admin
+
+
 @admin.register(SessionCadre)
-class SessionCadreAdmin(GroupScopedAdmin):
+class SessionCadreAdmin(ChangesItsSession, GroupScopedAdmin):
     group_path = "session__group"
     list_display = ["session", "cadre", "role"]
     list_select_related = ["session__group", "cadre"]
@@ -45,7 +70,7 @@ class SessionCadreAdmin(GroupScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(GroupScopedAdmin):
+class AttendanceAdmin(ChangesItsSession, GroupScopedAdmin):
     group_path = "session__group"
     list_display = ["session", "family", "child", "attendee"]
     list_select_related = ["session__group", "family", "child"]

@@ -313,3 +313,37 @@ def test_the_edit_page_and_a_stale_save_run_a_fixed_number_of_queries(
     assert response.status_code == 400
     rows = {row.key: row for row in response.context["stale"].differences}
     assert rows["hadir"].yours.count("Ibu ") == len(many[::2])
+
+
+@pytest.fixture
+def superuser(db):
+    return f.user("root", "admin", is_staff=True, is_superuser=True)
+
+
+def test_an_attendance_changed_in_the_admin_moves_the_version(world, members, held, superuser, login):
+    mine = login(world["cadre_a"])
+    page = _page(mine, held)
+    row = held.attendances.get()
+    url = reverse("admin:coaching_attendance_change", args=[row.pk])
+    data = {"session": held.pk, "family": members["siti"].pk, "child": members["siti_child"].pk, "attendee": "ayah"}
+    assert login(superuser).post(url, data).status_code == 302
+    response = mine.post(_url(held), page.payload())
+    assert response.status_code == 400
+    assert [r.key for r in response.context["stale"].differences] == [f"hadir_{members['siti'].pk}"]
+    assert response.context["stale"].saved_by == "root"
+
+
+def test_a_cadre_or_attendance_deleted_in_the_admin_moves_the_version(world, members, held, superuser, login):
+    before = held.updated_at
+    row = held.attendances.get()
+    response = login(superuser).post(reverse("admin:coaching_attendance_delete", args=[row.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.updated_at > before
+    cadre = held.session_cadres.create(cadre=Cadre.objects.get(name="Imas"), role="inti")
+    before = held.updated_at
+    changelist = reverse("admin:coaching_sessioncadre_changelist")
+    data = {"action": "delete_selected", "_selected_action": [cadre.pk], "post": "yes"}
+    assert login(superuser).post(changelist, data).status_code == 302
+    held.refresh_from_db()
+    assert held.updated_at > before and not held.session_cadres.exists()
