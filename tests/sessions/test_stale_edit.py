@@ -347,3 +347,19 @@ def test_a_cadre_or_attendance_deleted_in_the_admin_moves_the_version(world, mem
     assert login(superuser).post(changelist, data).status_code == 302
     held.refresh_from_db()
     assert held.updated_at > before and not held.session_cadres.exists()
+
+
+def test_a_session_deleted_before_the_stale_save_is_a_404(world, members, held, login, monkeypatch):
+    client = login(world["cadre_a"])
+    page = _page(client, held)
+    real_save = services.session_save
+
+    def deleted_meanwhile(**kwargs):
+        CoachingSession.objects.filter(pk=held.pk).delete()
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(services, "session_save", deleted_meanwhile)
+    # Gone, every version is stale. (The deletion here is in the refused request's own transaction: rolled back too.)
+    assert client.post(_url(held), page.payload(place="Balai RW 03")).status_code == 404
+    held.refresh_from_db()
+    assert held.place == "Posyandu Melati"
