@@ -56,8 +56,11 @@ def _add_errors(form, error: ValidationError) -> None:
     """Service errors go beside the field they concern, else at the top."""
     aliases = {"attendance": "hadir"}
     for key, errors in error.update_error_dict({}).items():
+        # A stale page is said by its comparison (#stale-edit), not by one more red message.
+        errors = [e for e in errors if getattr(e, "code", None) != services.STALE]
         field = aliases.get(key, key)
-        form.add_error(field if field in form.fields else None, errors)
+        if errors:
+            form.add_error(field if field in form.fields else None, errors)
 
 
 def session_list(request, group_id):

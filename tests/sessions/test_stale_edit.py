@@ -99,6 +99,24 @@ def test_a_stale_save_saves_nothing_and_shows_both_side_by_side(world, members, 
     assert f'value="{members["rina"].pk}" id="hadir_{members["rina"].pk}" checked' in text
 
 
+def test_a_stale_entry_replayed_from_the_phone_is_refused_with_the_comparison_in_its_form(
+    world, members, held, nani, login
+):
+    """The outbox keeps a refused entry's form alone for the unsent page: the comparison goes with it."""
+    mine = login(world["cadre_a"])
+    page = _page(mine, held)
+    saved_at = _nani_saves(login, nani, held, place="Balai RW 03")
+    answer = mine.post(_url(held), page.payload(), HTTP_X_BKB_OUTBOX="1")
+    assert (answer.status_code, answer["X-Bkb-Outbox"]) == (400, "refused")
+    text = answer.content.decode()
+    start = text.index('<form method="post" novalidate data-outbox=')
+    form = text[start : text.index("</form>", start)]
+    assert 'id="stale-edit"' in form and "sudah diubah orang lain" in form
+    assert f'name="version" value="{services.session_version(saved_at)}"' in form
+    # Nothing needs fixing: no red "isian yang perlu diperbaiki".
+    assert "perlu diperbaiki" not in text and not answer.context["form"].errors
+
+
 def test_saving_the_page_shown_again_overwrites_on_purpose(world, members, held, nani, login):
     mine = login(world["cadre_a"])
     page = _page(mine, held)
