@@ -32,12 +32,13 @@
   window.addEventListener("offline", showBand);
   window.addEventListener("online", showBand);
 
-  // A kept form says the day it was kept: on a later day its date fields start at the phone's today.
+  // A kept form for a new entry says the day it was kept: on a later day its date fields start at
+  // the phone's today. Edit forms keep their dates: those are the record's, not a default.
   if (body.dataset.fromCache && body.dataset.today) {
     var kept = body.dataset.today;
     var today = BkbOutbox.localDay(new Date());
     if (today > kept) {
-      document.querySelectorAll("form[data-outbox] input[type=date]").forEach(function (box) {
+      document.querySelectorAll("form[data-outbox][data-new-entry] input[type=date]").forEach(function (box) {
         if (box.max === kept) box.max = today;
         if (box.value === kept) box.value = today;
       });
@@ -160,10 +161,14 @@
         var form = page.querySelector("form[data-outbox]");
         var fix = row.querySelector("[data-fix]");
         if (form) {
-          // The server's own form, with her values and its messages beside the fields.
+          // The server's own form, with her values and its messages beside the fields; above it,
+          // the messages the page shows outside the form (a session that overlaps another, say).
+          var notes = Array.prototype.filter.call(page.querySelectorAll("main .alert"), function (note) {
+            return !form.contains(note);
+          });
           form.action = entry.url;
           form.dataset.fixing = entry.id;
-          fix.replaceChildren(document.adoptNode(form));
+          fix.replaceChildren.apply(fix, notes.map(function (note) { return document.adoptNode(note); }).concat([document.adoptNode(form)]));
         } else {
           var main = page.querySelector("main");
           fix.textContent = main ? main.textContent.trim().slice(0, 400) : "";
