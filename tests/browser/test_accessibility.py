@@ -114,6 +114,8 @@ def pages(october, world):  # noqa: F811
             f"/laporan/kelompok/{group.pk}/{MONTH}/",
             f"/laporan/kelompok/{group.pk}/{Month.of(today)}/",
             f"/kader/{imas.pk}/",
+            "/belum-terkirim/",
+            "/luring/",
         ],
         "supervisor": [
             f"/laporan/?bulan={MONTH}",

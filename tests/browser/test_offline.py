@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from families.models import Measurement
 from sessions.models import Attendance, CoachingSession
+from tests.browser.test_accessibility import findings
 from tests.browser.test_session_flow import FAMILIES, TOPIC, setup_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,6 +130,7 @@ def test_a_month_without_signal_arrives_once(world, login_page, live_server, bro
     expect(entry.locator("#id_weight_kg")).to_have_value("45")
     expect(entry.locator(".invalid-feedback, .text-danger").first).to_be_visible()
     expect(counter(page)).to_contain_text("1")
+    assert not findings(page), findings(page)
     assert Measurement.objects.filter(child=dede).count() == 0
     entry.locator("#id_weight_kg").fill("8,2")
     entry.get_by_role("button", name="Simpan pengukuran").click()
