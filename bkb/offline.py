@@ -26,10 +26,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render, resolve_url
 from django.templatetags.static import static
 from django.utils import timezone
+from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bkb.lib.inputs import parse_day
+from groups import once
+from groups.models import SubmitToken
 from sessions.offline import offline_paths
 
 HEADER = "X-Bkb-Outbox"
@@ -73,6 +76,8 @@ def render_pages(request, urls: list[str]) -> list[tuple[str, str]]:
     for url in urls:
         path, _sep, query = url.partition("?")
         environ = base | {
+            # base.html leaves her flash messages alone: they wait for her next real page.
+            "bkb_keeping": True,
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
             "QUERY_STRING": query,
@@ -92,17 +97,20 @@ def render_pages(request, urls: list[str]) -> list[tuple[str, str]]:
 ENTRY_DAYS_BACK = datetime.timedelta(days=31)
 
 
-def entry_day(request) -> datetime.date:
+def entry_day(request, *, not_before: datetime.date | None = None) -> datetime.date:
     """The day a save was made: today, or for a replayed offline entry the day the phone says it was made.
 
     A KKA check made offline on the 30th and sent on the 1st is the 30th's check, as it would
     have been with signal. A day in the future or over a month back is not believed: today.
+    `not_before` (a child's birth date) bounds it from below.
     """
     today = timezone.localdate()
     if request.method != "POST" or request.headers.get(HEADER) != "1":
         return today
     made = parse_day(request.POST.get("dibuat", ""))
-    return made if made is not None and today - ENTRY_DAYS_BACK <= made <= today else today
+    if made is None or not today - ENTRY_DAYS_BACK <= made <= today:
+        return today
+    return max(made, not_before) if not_before else made
 
 
 class OutboxMiddleware:
@@ -113,23 +121,42 @@ class OutboxMiddleware:
         response = self.get_response(request)
         if request.method != "POST" or request.headers.get(HEADER) != "1":
             return response
-        return outbox_answer(response)
+        return outbox_answer(request, response)
 
 
-def outbox_answer(response) -> HttpResponse:
-    """The view's answer to a replayed save, as the outbox reads it (see the module's docstring)."""
+def outbox_answer(request, response) -> HttpResponse:
+    """The view's answer to a replayed save, as the outbox reads it (see the module's docstring).
+
+    Saved means her key is recorded as used (by this save or an earlier one): any other redirect
+    (logged out meanwhile, a password to change first) leaves the entry waiting.
+    """
     if response.status_code in (301, 302, 303, 307, 308):
-        target = response["Location"]
-        if urlsplit(target).path == resolve_url(settings.LOGIN_URL):
-            # Logged out meanwhile: the entry waits until she logs in again.
-            answer = JsonResponse({"outcome": "retry", "reason": "login"}, status=401)
-        else:
+        key = once.posted_token(request)
+        user = getattr(request, "user", None)
+        if (
+            key
+            and user is not None
+            and user.is_authenticated
+            and SubmitToken.objects.filter(pk=key, user=user).exists()
+        ):
             # The save's own success message waits in the session for her next page.
-            answer = JsonResponse({"outcome": "saved", "url": target})
+            answer = JsonResponse({"outcome": "saved", "url": response["Location"]})
+        else:
+            answer = JsonResponse({"outcome": "retry", "reason": urlsplit(response["Location"]).path}, status=409)
+        # The session cookie the view refreshed, and anything else it set, still reach the phone.
+        answer.cookies = response.cookies
         answer[HEADER] = json.loads(answer.content)["outcome"]
         return answer
-    response[HEADER] = "refused" if response.status_code in REFUSED else "retry"
+    # A CSRF failure is the phone's stale token, not her entry: the next replay fetches a new one.
+    refused = response.status_code in REFUSED and not getattr(request, "csrf_failed", False)
+    response[HEADER] = "refused" if refused else "retry"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page, marked so that a replayed entry waits instead of being refused."""
+    request.csrf_failed = True
+    return csrf.csrf_failure(request, reason=reason)
 
 
 @login_not_required

@@ -221,6 +221,8 @@ TASKS = {
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # cadres share phones less than they lose signal
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Django's page, marked for the offline outbox (a stale token is retried, not refused).
+CSRF_FAILURE_VIEW = "bkb.offline.csrf_failure"
 
 # SQLite (the demo) cannot enforce UniqueConstraint(nulls_distinct=False);
 # PostgreSQL does, and the cadre role form checks the same rule.

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from groups.models import SubmitToken
 
 FIELD = "once"
-# Long enough for any resend, short enough that the table stays small.
-KEEP = datetime.timedelta(days=7)
+# Longer than an offline entry may wait on a phone (bkb.offline.ENTRY_DAYS_BACK), so a replay
+# whose answer was lost is still known when it comes again; short enough that the table stays small.
+KEEP = datetime.timedelta(days=35)
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 

@@ -383,7 +383,7 @@ def roster(request, group_id):
 def child_kka(request, pk):
     # Supervisors may read the card; only saving needs write access.
     child = get_child_for(request.user, pk, write=request.method == "POST")
-    today = entry_day(request)
+    today = entry_day(request, not_before=child.birth_date)
     card = kka.child_card(child, today)
     can_write = can_write_registers(request.user)
     # An empty post is a check too: the card reviewed, nothing new to mark.
@@ -423,12 +423,14 @@ def offline_set(request, group_id):
     group = get_group_for(request.user, group_id)
     now = timezone.localtime()
     urls = offline.working_set(group, today=now.date())
+    # Before the pages: each page's request sets and then resets the language.
+    label = date_format(now, "j M Y, H.i")
     return JsonResponse(
         {
             # Alike pages next to each other: compressed as one stream, each costs little more than its data.
             "pages": render_pages(request, sorted(urls, key=offline.kind_of)),
             "roster": reverse("sessions:roster", args=[group.pk]),
             "at": now.isoformat(),
-            "label": date_format(now, "j M Y, H.i"),
+            "label": label,
         }
     )

@@ -91,7 +91,7 @@ def test_a_refused_replay_answers_the_form_with_its_message(world, child, login)
 
 def test_a_replay_when_logged_out_waits(child):
     answer = Client().post(reverse("families:measurement_add", args=[child.pk]), measurement_post(), **REPLAY)
-    assert (answer.status_code, answer["X-Bkb-Outbox"]) == (401, "retry")
+    assert (answer.status_code, answer["X-Bkb-Outbox"]) == (409, "retry")
     assert not Measurement.objects.exists()
 
 
@@ -183,3 +183,46 @@ def test_an_offline_kka_check_keeps_the_day_it_was_made(
     assert answer.status_code in (200, 302), answer.status_code
     # A day over a month back, in the future, or sent without the outbox's header: today.
     assert KkaCheck.objects.get(child=child).date == today - datetime.timedelta(days=checked_days_back)
+
+
+def test_a_newborns_offline_check_is_not_dated_before_birth(world, login, reference_data):
+    from families.models import KkaCheck
+
+    today = timezone.localdate()
+    born = today - datetime.timedelta(days=5)
+    baby = f.child(f.family(world["group_a"]), born, name="Bayi")
+    body = {"once": uuid.uuid4().hex, "dibuat": (today - datetime.timedelta(days=20)).isoformat()}
+    login(world["cadre_a"]).post(reverse("sessions:child_kka", args=[baby.pk]), body, **REPLAY)
+    assert KkaCheck.objects.get(child=baby).date == born
+
+
+def test_a_stale_csrf_token_waits_instead_of_being_refused(world, child):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["cadre_a"])
+    answer = client.post(reverse("families:measurement_add", args=[child.pk]), measurement_post(), **REPLAY)
+    assert (answer.status_code, answer["X-Bkb-Outbox"]) == (403, "retry")
+    assert not Measurement.objects.exists()
+
+
+def test_a_redirect_that_is_not_the_save_waits(world, child):
+    """A password to change first: the view never ran, so the entry must not count as saved."""
+    cadre = world["cadre_a"]
+    cadre.must_change_password = True
+    cadre.save()
+    client = Client()
+    client.force_login(cadre)
+    answer = client.post(reverse("families:measurement_add", args=[child.pk]), measurement_post(), **REPLAY)
+    assert (answer.status_code, answer["X-Bkb-Outbox"]) == (409, "retry")
+    assert not Measurement.objects.exists()
+
+
+def test_getting_ready_leaves_her_messages_for_her_next_page(world, child, login):
+    client = login(world["cadre_a"])
+    client.post(reverse("families:measurement_add", args=[child.pk]), measurement_post())
+    pages = client.get(reverse("sessions:offline_set", args=[world["group_a"].pk])).json()["pages"]
+    saved = f"Pengukuran {timezone.localdate():%d-%m-%Y} tersimpan"
+    assert pages and not [url for url, html in pages if saved in html]
+    # Her next real page says it, once.
+    page = reverse("families:child_detail", args=[child.pk])
+    assert saved in client.get(page).content.decode()
+    assert saved not in client.get(page).content.decode()
