@@ -9,6 +9,7 @@
   if (!body.dataset.user || typeof BkbOutbox === "undefined" || !window.caches || !window.indexedDB) return;
   var user = parseInt(body.dataset.user, 10);
   var PAGES = "bkb-pages";
+  var SHELLS = [body.dataset.outboxUnsent, body.dataset.offlineFallback];
   BkbOutbox.configure({ status: body.dataset.outboxStatus });
 
   function ready() {
@@ -21,8 +22,17 @@
     });
   }
 
-  if ("serviceWorker" in navigator && body.dataset.sw) {
-    navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).catch(function () {});
+  // The service worker, without ever waiting on it for long: a phone where it failed to install
+  // still saves into the outbox and still gets to the unsent page.
+  var worker = "serviceWorker" in navigator && body.dataset.sw
+    ? navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).catch(function () { return null; })
+    : Promise.resolve(null);
+  function workerReady(ms) {
+    if (!("serviceWorker" in navigator)) return Promise.resolve(null);
+    return Promise.race([
+      navigator.serviceWorker.ready,
+      new Promise(function (resolve) { setTimeout(function () { resolve(null); }, ms); }),
+    ]);
   }
 
   // "Offline, data from <time>": the page came from the phone's copy.
@@ -32,12 +42,14 @@
   window.addEventListener("offline", showBand);
   window.addEventListener("online", showBand);
 
-  // A kept form for a new entry says the day it was kept: on a later day its date fields start at
-  // the phone's today. Edit forms keep their dates: those are the record's, not a default.
-  if (body.dataset.fromCache && body.dataset.today) {
+  if (body.dataset.fromCache) {
+    // A kept page carries the one-time key it was kept with: each opening of it is a new entry.
+    document.querySelectorAll("input[name=once]").forEach(function (box) { box.value = BkbOutbox.newKey(); });
+    // A kept form for a new entry says the day it was kept: on a later day its date fields start at
+    // the phone's today. Edit forms keep their dates: those are the record's, not a default.
     var kept = body.dataset.today;
     var today = BkbOutbox.localDay(new Date());
-    if (today > kept) {
+    if (kept && today > kept) {
       document.querySelectorAll("form[data-outbox][data-new-entry] input[type=date]").forEach(function (box) {
         if (box.max === kept) box.max = today;
         if (box.value === kept) box.value = today;
@@ -46,44 +58,49 @@
   }
 
   var counter = document.getElementById("outbox-count");
-  function count() {
+  function count(force) {
     return BkbOutbox.list(user).then(function (entries) {
       if (counter) {
         counter.hidden = entries.length === 0;
         counter.querySelector("[data-n]").textContent = entries.length;
       }
-      if (document.getElementById("outbox-list")) showUnsent(entries);
+      if (listBox) showUnsent(entries, force);
       return entries;
     });
   }
-  if (BkbOutbox.channel) BkbOutbox.channel.onmessage = count;
+  if (BkbOutbox.channel) BkbOutbox.channel.onmessage = function () { count(false); };
 
   function send() {
     if (!navigator.onLine) return Promise.resolve();
-    return BkbOutbox.replay().catch(function () {}).then(count);
+    return BkbOutbox.replay().catch(function () {}).then(function () { return count(false); });
   }
   window.addEventListener("online", send);
+
+  function queued() {
+    return workerReady(2000).then(function (registration) {
+      if (registration && registration.sync) return registration.sync.register("bkb-outbox").catch(function () {});
+    });
+  }
 
   // A save without signal goes into the outbox instead of failing.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-outbox]") || navigator.onLine) return;
+    if (!form.matches("form[data-outbox]") || navigator.onLine || form.dataset.fixing) return;
     event.preventDefault();
+    // One tap, one entry: a second submit while the first is being stored is dropped.
+    if (form.dataset.queued) return;
+    form.dataset.queued = "1";
     var url = new URL(form.action, window.location.href);
     BkbOutbox.add(new FormData(form, event.submitter), url.pathname + url.search, form.dataset.outbox)
-      .then(function () {
-        // Fixed on the unsent page but still no signal: the new entry takes the refused one's place.
-        if (form.dataset.fixing) return BkbOutbox.remove(parseInt(form.dataset.fixing, 10));
-      })
-      .then(function () {
-        return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (registration) {
-          if (registration.sync) return registration.sync.register("bkb-outbox").catch(function () {});
-        });
-      })
+      .then(queued)
       .then(function () {
         // A flag, not a query string: the kept copy of the unsent page is under its bare URL.
         sessionStorage.setItem("bkb-outbox-saved", "1");
         window.location.href = body.dataset.outboxUnsent;
+      })
+      .catch(function () {
+        delete form.dataset.queued;
+        window.alert(body.dataset.outboxFailed);
       });
   });
 
@@ -94,20 +111,35 @@
     button.addEventListener("click", function () {
       button.disabled = true;
       status.textContent = button.dataset.busy;
-      navigator.serviceWorker.ready
+      var policy = null;
+      workerReady(5000)
         .then(function () { return fetch(button.dataset.offlinePrepare, { headers: { Accept: "application/json" } }); })
         .then(function (response) {
           if (!response.ok || response.redirected) throw new Error(response.status);
+          policy = response.headers.get("Content-Security-Policy");
           return response.json();
         })
         .then(function (set) {
+          var headers = { "Content-Type": "text/html; charset=utf-8" };
+          // A kept page keeps the page's rules: scripts from the site only.
+          if (policy) headers["Content-Security-Policy"] = policy;
+          var wanted = set.pages.map(function (page) { return new URL(page[0], window.location.href).href; });
           return caches.open(PAGES).then(function (cache) {
             return Promise.all(set.pages.map(function (page) {
-              return cache.put(page[0], new Response(page[1], { headers: { "Content-Type": "text/html; charset=utf-8" } }));
-            }));
+              return cache.put(page[0], new Response(page[1], { headers: headers }));
+            })).then(function () {
+              // What left the working set (a family moved away, a child turned six) leaves the phone.
+              return cache.keys().then(function (requests) {
+                return Promise.all(requests.filter(function (request) {
+                  return wanted.indexOf(request.url) < 0 && SHELLS.indexOf(new URL(request.url).pathname) < 0;
+                }).map(function (request) { return cache.delete(request); }));
+              });
+            });
           }).then(function () {
             return BkbOutbox.setMeta("prepared", { roster: set.roster, at: set.at, label: set.label });
           }).then(function () {
+            // Ask the phone not to clear this under storage pressure (cheap phones do).
+            if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
             status.textContent = button.dataset.done.replace("%(n)s", set.pages.length).replace("%(time)s", set.label);
           });
         })
@@ -115,6 +147,22 @@
         .then(function () { button.disabled = false; });
     });
   });
+
+  // With signal, keep the unsent page and the fallback, so that a save without signal always
+  // has somewhere to land, prepared or not.
+  function keepShells() {
+    if (!navigator.onLine || body.dataset.fromCache) return Promise.resolve();
+    return caches.open(PAGES).then(function (cache) {
+      return Promise.all(SHELLS.map(function (url) {
+        return cache.match(url, { ignoreVary: true }).then(function (found) {
+          if (found) return null;
+          return fetch(url, { credentials: "same-origin" }).then(function (response) {
+            if (response.ok && !response.redirected) return cache.put(url, response);
+          });
+        });
+      }));
+    }).catch(function () {});
+  }
 
   // The fallback page (a page the phone does not keep) points back to the kept roster.
   var back = document.getElementById("offline-roster");
@@ -124,28 +172,40 @@
     });
   }
 
-  // Logging out on a shared phone: warn about what waits, then leave nothing behind.
+  // Logging out on a shared phone: warn about what waits, then leave nothing of hers behind.
   document.querySelectorAll("form[data-logout]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      BkbOutbox.list(user).then(function (entries) {
-        if (entries.length && !window.confirm(form.dataset.logout.replace("%(n)s", entries.length))) return;
-        return caches.keys()
-          .then(function (names) {
-            return Promise.all(names.filter(function (name) { return name.indexOf("bkb-") === 0; }).map(function (name) { return caches.delete(name); }));
-          })
-          .then(BkbOutbox.clear)
-          .then(function () { form.submit(); });
-      });
+      if (!navigator.onLine) {
+        // Logging out needs the server; clearing the phone first would leave her logged in with nothing kept.
+        window.alert(form.dataset.logoutOffline);
+        return;
+      }
+      BkbOutbox.list(user)
+        .then(function (entries) {
+          if (entries.length && !window.confirm(form.dataset.logout.replace("%(n)s", entries.length))) return false;
+          return caches.keys()
+            .then(function (names) {
+              return Promise.all(names.filter(function (name) { return name.indexOf("bkb-") === 0; }).map(function (name) {
+                return caches.delete(name);
+              }));
+            })
+            .then(function () { return BkbOutbox.forget(user); })
+            .then(function () { return true; });
+        })
+        // Whatever the phone's storage says, she is logged out when she asked to be.
+        .catch(function () { return true; })
+        .then(function (leave) { if (leave) form.submit(); });
     });
   });
 
   // The unsent page: what waits, and what the server refused, fixed where it is shown.
   var listBox = document.getElementById("outbox-list");
-  function showUnsent(entries) {
+  function showUnsent(entries, force) {
+    // Never redraw under her fingers while she fixes an entry.
+    if (listBox.dataset.edited && !force) return;
+    delete listBox.dataset.edited;
     var template = document.getElementById("outbox-row");
-    var open = listBox.querySelector("[data-fixing]");
-    if (open) return;  // never redraw under her fingers while she fixes an entry
     listBox.replaceChildren();
     document.getElementById("outbox-empty").hidden = entries.length > 0;
     entries.forEach(function (entry) {
@@ -154,7 +214,7 @@
       row.querySelector("[data-label]").textContent = entry.label || entry.url;
       row.querySelector("[data-made]").textContent = new Date(entry.made).toLocaleString(document.documentElement.lang);
       var state = row.querySelector("[data-state]");
-      state.textContent = state.dataset[entry.state];
+      state.textContent = entry.state === "waiting" && entry.problem ? state.dataset.retrying : state.dataset[entry.state];
       if (entry.state === "refused") {
         state.classList.add("text-bg-danger");
         var page = new DOMParser().parseFromString(entry.html, "text/html");
@@ -168,7 +228,7 @@
           });
           form.action = entry.url;
           form.dataset.fixing = entry.id;
-          fix.replaceChildren.apply(fix, notes.map(function (note) { return document.adoptNode(note); }).concat([document.adoptNode(form)]));
+          notes.concat([form]).forEach(function (node) { fix.appendChild(document.adoptNode(node)); });
         } else {
           var main = page.querySelector("main");
           fix.textContent = main ? main.textContent.trim().slice(0, 400) : "";
@@ -176,22 +236,29 @@
         fix.hidden = false;
       }
       row.querySelector("[data-discard]").addEventListener("click", function () {
-        if (window.confirm(listBox.dataset.discard)) BkbOutbox.remove(entry.id).then(count);
+        if (window.confirm(listBox.dataset.discard)) BkbOutbox.remove(entry.id).then(function () { return count(true); });
       });
       listBox.appendChild(row);
     });
   }
   if (listBox) {
-    // The fixed form goes to the server as an ordinary save (or back into the outbox without
-    // signal, under a new key); the refused entry it replaces leaves the list.
+    listBox.addEventListener("input", function () { listBox.dataset.edited = "1"; });
+    // A fixed entry goes back into the outbox under its own key and is sent from there: it leaves
+    // the phone only when the server has it (or refuses it again, with the new messages).
     listBox.addEventListener("submit", function (event) {
       var form = event.target;
-      if (!form.dataset.fixing || !navigator.onLine) return;
+      if (!form.dataset.fixing) return;
       event.preventDefault();
+      if (form.dataset.queued) return;
+      form.dataset.queued = "1";
       var id = parseInt(form.dataset.fixing, 10);
-      var submitter = event.submitter;
-      delete form.dataset.fixing;
-      BkbOutbox.remove(id).then(function () { form.requestSubmit(submitter); });
+      BkbOutbox.resubmit(id, new FormData(form, event.submitter))
+        .then(function () { return navigator.onLine ? BkbOutbox.replay().catch(function () {}) : queued(); })
+        .then(function () { return count(true); })
+        .then(function (entries) {
+          var gone = !entries.some(function (entry) { return entry.id === id; });
+          document.getElementById(gone ? "outbox-sent" : "outbox-saved").hidden = false;
+        });
     });
     if (sessionStorage.getItem("bkb-outbox-saved")) {
       sessionStorage.removeItem("bkb-outbox-saved");
@@ -199,7 +266,9 @@
     }
   }
 
-  ready().then(count).then(function (entries) {
+  ready().then(function () { return count(true); }).then(function (entries) {
+    keepShells();
     if (entries.some(function (entry) { return entry.state === "waiting"; })) return send();
   });
+  return worker;
 })();

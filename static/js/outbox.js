@@ -44,11 +44,13 @@ var BkbOutbox = (function () {
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // A form's fields as the server would have had them, with a key of its own:
-  // a page kept on the phone carries one token, and two saves from it must stay two.
+  // A form's fields as the server would have had them. The key is the form's own one-time key
+  // (a kept page gets a fresh one each time it is opened, offline.js): a save that may already
+  // have reached the server keeps its key, so sending it again cannot save it twice.
   function bodyOf(fields) {
     var params = new URLSearchParams();
-    var key = newKey();
+    var posted = fields.get("once");
+    var key = typeof posted === "string" && /^[0-9a-f]{32}$/.test(posted) ? posted : newKey();
     fields.forEach(function (value, name) {
       if (name === "csrfmiddlewaretoken" || name === "once" || name === "dibuat" || typeof value !== "string") return;
       params.append(name, value);
@@ -81,6 +83,22 @@ var BkbOutbox = (function () {
     return request.formData().then(function (fields) { return add(fields, url.pathname + url.search, ""); });
   }
 
+  // A refused entry, fixed on the unsent page: its new values wait again under the same key.
+  function resubmit(id, fields) {
+    return run("outbox", "readonly", function (store) { return store.get(id); }).then(function (entry) {
+      var made = bodyOf(fields);
+      var day = new URLSearchParams(entry.body).get("dibuat");
+      var params = new URLSearchParams(made.body);
+      if (day) params.set("dibuat", day);
+      entry.body = params.toString();
+      entry.key = made.key;
+      entry.state = "waiting";
+      delete entry.html;
+      delete entry.problem;
+      return put(entry);
+    });
+  }
+
   function list(user) {
     return run("outbox", "readonly", function (store) { return store.getAll(); }).then(function (all) {
       return all.filter(function (entry) { return entry.user === user; });
@@ -92,10 +110,21 @@ var BkbOutbox = (function () {
   function meta(key) { return run("meta", "readonly", function (store) { return store.get(key); }); }
   function setMeta(key, value) { return run("meta", "readwrite", function (store) { return store.put(value, key); }); }
 
-  function clear() {
-    return run("outbox", "readwrite", function (store) { return store.clear(); })
-      .then(function () { return run("meta", "readwrite", function (store) { return store.clear(); }); })
-      .then(changed);
+  // Logging out: her entries and what the phone knows of her go; another cadre's waiting
+  // entries (her session ran out without a logout) stay for her next login.
+  function forget(user) {
+    return locked(function () {
+      return run("outbox", "readwrite", function (store) {
+        var cursor = store.openCursor();
+        cursor.onsuccess = function () {
+          var found = cursor.result;
+          if (!found) return;
+          if (found.value.user === user) found.delete();
+          found.continue();
+        };
+        return null;
+      }).then(function () { return run("meta", "readwrite", function (store) { return store.clear(); }); });
+    }).then(changed);
   }
 
   function locked(work) {
@@ -142,13 +171,15 @@ var BkbOutbox = (function () {
           return put(entry);
         });
       }
-      throw new Error("try again later (" + response.status + ")");
+      // The server could not take it now (busy, down, logged out): it waits, and says so.
+      entry.problem = response.status;
+      return put(entry).then(function () { throw new Error("try again later (" + response.status + ")"); });
     });
   }
 
   return {
     configure: function (options) { Object.assign(config, options); },
-    add: add, addRequest: addRequest, list: list, put: put, remove: remove, clear: clear,
-    meta: meta, setMeta: setMeta, replay: replay, channel: channel, localDay: localDay,
+    add: add, addRequest: addRequest, resubmit: resubmit, list: list, put: put, remove: remove, forget: forget,
+    meta: meta, setMeta: setMeta, replay: replay, channel: channel, localDay: localDay, newKey: newKey,
   };
 })();

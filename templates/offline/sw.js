@@ -22,12 +22,18 @@ function kept(url) {
 }
 
 // A page answered from the phone's copy says so: the page shows "offline, data from <time>".
+// Only whole pages are kept: never a redirect (to the login page, say) in a page's place.
 var markCopy = {
+  cacheWillUpdate: function (param) {
+    var response = param.response;
+    return response && response.status === 200 && !response.redirected ? response : null;
+  },
   cachedResponseWillBeUsed: function (param) {
     return param.cachedResponse ? fromCopy(param.cachedResponse) : null;
   },
 };
 function fromCopy(response) {
+  if (response.status !== 200) return Promise.resolve(response);
   return response.text().then(function (text) {
     var headers = new Headers(response.headers);
     headers.delete("Content-Length");
@@ -73,9 +79,17 @@ workbox.routing.registerRoute(
 );
 
 workbox.routing.setDefaultHandler(new workbox.strategies.NetworkOnly());
+// Without signal: the app's start page (/) opens the kept roster; any other page not kept, the fallback.
 workbox.routing.setCatchHandler(function (options) {
   if (options.request.mode !== "navigate") return Promise.resolve(Response.error());
-  return caches.match(FALLBACK, { ignoreVary: true }).then(function (page) {
+  var start = options.url.pathname === "/"
+    ? BkbOutbox.meta("prepared").then(function (prepared) {
+      return prepared && prepared.roster ? caches.match(prepared.roster, { ignoreVary: true }) : null;
+    }).catch(function () { return null; })
+    : Promise.resolve(null);
+  return start.then(function (page) {
+    return page || caches.match(FALLBACK, { ignoreVary: true });
+  }).then(function (page) {
     return page ? fromCopy(page) : Response.error();
   });
 });

@@ -91,7 +91,15 @@ def test_a_month_without_signal_arrives_once(world, login_page, live_server, bro
     expect(page.locator("#outbox-saved")).to_be_visible()
     expect(counter(page)).to_contain_text("1")
 
-    measure(page, live_server, siti, "10,5", "82,0")
+    # A double tap stores one entry: two submits of the same form before the page moves on.
+    page.goto(f"{live_server.url}/anak/{siti.pk}/ukur/")
+    page.fill("#id_weight_kg", "10,5")
+    page.fill("#id_height_cm", "82,0")
+    with page.expect_navigation(url=f"{live_server.url}/belum-terkirim/"):
+        page.evaluate(
+            "() => { const form = document.querySelector('form[data-outbox]');"
+            " form.requestSubmit(); form.requestSubmit(); }"
+        )
     expect(counter(page)).to_contain_text("2")
     expect(page.locator("#outbox-list [data-entry]")).to_have_count(2)
     shot("offline-2-unsent")
@@ -106,6 +114,10 @@ def test_a_month_without_signal_arrives_once(world, login_page, live_server, bro
     expect(counter(page)).to_be_visible()
     expect(counter(page)).to_contain_text("Belum terkirim: 2")
 
+    # What a second sender would send (another tab, an answer lost on the way): the same entries.
+    sent = page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk})")
+    assert len(sent) == 2 and len({entry["key"] for entry in sent}) == 2
+
     # The signal returns: both arrive, once.
     context.set_offline(False)
     expect(counter(page)).to_be_hidden(timeout=WAIT)
@@ -114,9 +126,10 @@ def test_a_month_without_signal_arrives_once(world, login_page, live_server, bro
     assert Attendance.objects.filter(session=session).count() == 5
     measurement = Measurement.objects.get()
     assert (measurement.child, str(measurement.weight_kg), str(measurement.height_cm)) == (siti, "10.50", "82.0")
-    # Sending again (another tab, a lost answer) changes nothing: the keys were used.
-    page.reload()
+    # Sending the same entries again changes nothing: their keys were used.
+    page.evaluate("(entries) => Promise.all(entries.map((entry) => BkbOutbox.put(entry)))", sent)
     page.evaluate("BkbOutbox.replay()")
+    assert page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk}).then((entries) => entries.length)") == 0
     assert (CoachingSession.objects.count(), Attendance.objects.count(), Measurement.objects.count()) == (1, 5, 1)
 
     # A replay the server refuses (an implausible weight) waits on the unsent page, fixed there.
@@ -134,10 +147,11 @@ def test_a_month_without_signal_arrives_once(world, login_page, live_server, bro
     assert Measurement.objects.filter(child=dede).count() == 0
     entry.locator("#id_weight_kg").fill("8,2")
     entry.get_by_role("button", name="Simpan pengukuran").click()
-    page.wait_for_url(f"{live_server.url}/anak/{dede.pk}/")
+    expect(page.locator("#outbox-sent")).to_be_visible(timeout=WAIT)
+    expect(entry).to_have_count(0)
+    expect(counter(page)).to_be_hidden()
     fixed = Measurement.objects.get(child=dede)
     assert str(fixed.weight_kg) == "8.20"
-    expect(counter(page)).to_be_hidden()
 
 
 def test_logout_warns_and_leaves_nothing_of_the_group(world, login_page, live_server):
@@ -146,12 +160,19 @@ def test_logout_warns_and_leaves_nothing_of_the_group(world, login_page, live_se
     page = login_page(world["cadre_a"])
     prepare(page, live_server, group)
     assert any(f"/anak/{children['Siti Aisyah'].pk}/" in url for url in cached_urls(page))
-    # An entry the server refused stays on the phone while online.
+    # Entries the server refused stay on the phone while online.
     page.context.set_offline(True)
     measure(page, live_server, children["Dede Kurniawan"], "45", "70")
+    measure(page, live_server, children["Siti Aisyah"], "46", "80")
     page.context.set_offline(False)
     page.goto(f"{live_server.url}/belum-terkirim/")
-    expect(page.locator("#outbox-list [data-state]")).to_have_text("ditolak server: perlu diperbaiki", timeout=WAIT)
+    states = page.locator("#outbox-list [data-state]")
+    expect(states).to_have_text(["ditolak server: perlu diperbaiki"] * 2, timeout=WAIT)
+    # She discards one.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#outbox-list [data-entry]").last.get_by_role("button", name="Buang").click()
+    expect(states).to_have_count(1)
+    expect(counter(page)).to_contain_text("1")
 
     # Keeping the entries: she stays, logged in.
     with page.expect_event("dialog") as shown:
@@ -179,3 +200,26 @@ def test_logout_warns_and_leaves_nothing_of_the_group(world, login_page, live_se
         })"""
     )
     assert outbox == 0
+
+
+def test_a_session_that_ran_out_leaves_no_pages_for_the_next_cadre(world, login_page, live_server):
+    group = world["group_a"]
+    children = setup_group(group, timezone.localdate())
+    page = login_page(world["cadre_a"])
+    prepare(page, live_server, group)
+    page.context.set_offline(True)
+    measure(page, live_server, children["Dede Kurniawan"], "10", "70")
+    # Her entry waits; her session runs out without a logout; the signal comes back.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/masuk/")
+    page.wait_for_function("async () => !(await caches.has('bkb-pages'))")
+    kept = [url for url in cached_urls(page) if re.search(r"/(kelompok|anak|keluarga)/", url)]
+    assert not kept, kept
+
+    # The next cadre on the phone sees none of the first one's entries, and sends none of them.
+    login_page(world["cadre_b"])
+    expect(counter(page)).to_be_hidden()
+    assert page.evaluate(f"BkbOutbox.list({world['cadre_b'].pk}).then((entries) => entries.length)") == 0
+    assert page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk}).then((entries) => entries.length)") == 1
+    assert not Measurement.objects.exists()
