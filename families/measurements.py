@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import DateField
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -322,6 +322,15 @@ def annotate_latest_growth(children: QuerySet, on: datetime.date) -> QuerySet:
         latest_waz=Subquery(latest.values("waz")[:1], output_field=FloatField()),
         latest_whz=Subquery(latest.values("whz")[:1], output_field=FloatField()),
     )
+
+
+def measured_between(first: datetime.date, last: datetime.date) -> Exists:
+    """For a Child queryset: a measurement dated from `first` to `last`, both included.
+
+    The one meaning of "measured in a period": the report's "measured this
+    month", the roster's "seen this month" and the cadre's task list.
+    """
+    return Exists(Measurement.objects.filter(child=OuterRef("pk"), date__gte=first, date__lte=last))
 
 
 def growth_problem_q(prefix: str = "latest_") -> Q:

@@ -20,6 +20,7 @@ from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training, held_on_q
 from families import growth
 from families.kka import KkaStatus, annotate_kka_status, checked_between
+from families.measurements import measured_between
 from families.models import Child, Family, Measurement, Referral, member_on_q
 from groups.models import BkbGroup
 from sessions.models import Attendance, CoachingSession, HomeVisit
@@ -130,7 +131,7 @@ def _latest_in_month(field: str, month: Month) -> Subquery:
 def _child_base(month: Month) -> QuerySet:
     children = Child.objects.in_programme_on(month.last).annotate(
         checked=checked_between(month.first, month.last),
-        measured=Exists(Measurement.objects.filter(child=OuterRef("pk"), **_range("date", month))),
+        measured=measured_between(month.first, month.last),
         month_haz=_latest_in_month("haz", month),
         month_waz=_latest_in_month("waz", month),
         month_whz=_latest_in_month("whz", month),

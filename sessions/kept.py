@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bkb.lib.months import Month
 from families import kka, measurements
-from families.models import Child, Measurement, Referral
+from families.models import Child, Referral
 from groups.models import BkbGroup
 from sessions.models import Attendance, ChildStatus, HomeVisit, KeptState
 
@@ -59,9 +59,13 @@ def annotate_seen_this_month(children: QuerySet, on: datetime.date) -> QuerySet:
     attended = Attendance.objects.filter(session__date__gte=start, session__date__lte=on).filter(
         Q(child=OuterRef("pk")) | Q(child__isnull=True, family=OuterRef("family_id"))
     )
-    measured = Measurement.objects.filter(child=OuterRef("pk"), date__gte=start, date__lte=on)
     visited = HomeVisit.objects.filter(family=OuterRef("family_id"), date__gte=start, date__lte=on)
-    seen = Q(Exists(attended)) | Q(Exists(measured)) | Q(kka.checked_between(start, on)) | Q(Exists(visited))
+    seen = (
+        Q(Exists(attended))
+        | Q(measurements.measured_between(start, on))
+        | Q(kka.checked_between(start, on))
+        | Q(Exists(visited))
+    )
     return children.annotate(seen_this_month=ExpressionWrapper(seen, output_field=BooleanField()))
 
 
