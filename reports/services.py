@@ -33,6 +33,11 @@ def submit_not_yet(month: Month, today: datetime.date) -> str | None:
     return None
 
 
+def sent_late(month: Month, today: datetime.date) -> bool:
+    """A month's report sent on `today` is late: after its due date (Month.due); on the day itself it is on time."""
+    return today > month.due
+
+
 @transaction.atomic
 def report_submit(
     *, group: BkbGroup, month: Month, user, now=None, correction_confirmed: bool = False
@@ -71,7 +76,7 @@ def report_submit(
         snapshot=group_report_data(group, month),
         submitted_by=user,
         submitted_at=now,
-        is_late=today > month.due,
+        is_late=sent_late(month, today),
         replaces=previous,
     )
     return report
