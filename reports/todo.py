@@ -1,0 +1,252 @@
+"""*Tugas bulan ini*: what a cadre still has to do for her group this month (issue 14).
+
+Each task list reads a rule the figures and the pages already have, taken on
+`today` instead of on the month's last day; none is defined here a second time:
+
+- in the programme, a member: families.models.in_programme_q (Child.in_programme_on);
+- checked on the KKA this month: families.kka.checked_between, the month's first day to today;
+- the KKA status and "needs referral": families.kka.annotate_kka_status and
+  KkaStatus.needs_referral. A watch ending this month is a child owed today
+  (*terhutang*) whom the same rule finds *perlu rujukan* on the month's last
+  day: the three-month watch (families.kka's docstring) runs out before the
+  month does, so the card should be looked at again first;
+- an open referral: ReferralQuerySet.open_on;
+- absent and not visited: sessions.selectors.home_visit_list, the home-visit
+  page's own list, less the families it shows a visit for. Before the month's
+  first session (the figures' "sessions_held") nobody has missed one yet;
+- measured this month: families.measurements.measured_between;
+- last month's report: the current version (MonthlyReportQuerySet.current),
+  due on Month.due, late as reports.services.sent_late says.
+
+A task goes when it is done because doing it writes the very row its rule
+reads: a check, a mark, a measurement, a visit, a referral made or closed, a
+report sent. Five to seven queries, whatever the number of children.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bkb.lib.months import Month
+from families.kka import KkaStatus, annotate_kka_status, checked_between
+from families.measurements import measured_between
+from families.models import Child, Family, Referral, in_programme_q
+from groups.models import BkbGroup
+from reports import figures
+from reports.models import MonthlyReport
+from reports.services import sent_late
+from sessions.selectors import home_visit_list
+
+# A referral still open this many days after it was made asks for its outcome. The 28th
+# day itself counts: sessions often fall on the same weekday each month, and a referral
+# made at one would otherwise miss the session four weeks later by a day.
+FOLLOW_UP_AFTER_DAYS = 28
+
+LABELS = {
+    "kka_due": _("Belum diperiksa KKA bulan ini"),
+    "watch_ending": _("Masa pantau berakhir bulan ini"),
+    "to_refer": _("Perlu rujukan, belum dirujuk"),
+    "referrals_to_follow": _("Rujukan lebih dari 4 minggu tanpa hasil"),
+    "absent_not_visited": _("Tidak hadir, belum dikunjungi"),
+    "not_measured": _("Belum diukur bulan ini"),
+    "report": _("Laporan bulan lalu"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Task:
+    """One thing to do and the screen that does it (a URL name with its arguments)."""
+
+    url_name: str
+    args: tuple = ()
+    query: str = ""  # without "?": "bulan=2026-10"
+    fragment: str = ""  # without "#"
+
+    @property
+    def url(self) -> str:
+        url = reverse(self.url_name, args=self.args)
+        if self.query:
+            url += f"?{self.query}"
+        if self.fragment:
+            url += f"#{self.fragment}"
+        return url
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChildTask(Task):
+    # Its family preloaded; annotated with kka_status and kka_referred as of today.
+    child: Child
+
+
+@dataclass(frozen=True, kw_only=True)
+class FamilyTask(Task):
+    family: Family
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralTask(Task):
+    # The child and its family preloaded.
+    referral: Referral
+    days_open: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportTask(Task):
+    """Last month's report: not sent yet (report None), or sent back by the supervisor."""
+
+    month: Month
+    due: datetime.date
+    report: MonthlyReport | None  # the returned current version, its reviewer preloaded
+    days_left: int | None = None  # not sent and not late: days until it is due, 0 on the day
+    days_late: int | None = None  # not sent and late: days since it was due
+
+    @property
+    def returned(self) -> bool:
+        return self.report is not None
+
+    @property
+    def comment(self) -> str:
+        return self.report.review_comment if self.report is not None else ""
+
+
+@dataclass
+class TaskGroup:
+    key: str
+    items: list
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.key])
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class CadreTasks:
+    group: BkbGroup
+    month: Month
+    today: datetime.date
+    kka_due: TaskGroup
+    watch_ending: TaskGroup
+    to_refer: TaskGroup
+    referrals_to_follow: TaskGroup
+    absent_not_visited: TaskGroup
+    not_measured: TaskGroup
+    report: TaskGroup
+
+    @property
+    def groups(self) -> list[TaskGroup]:
+        return [getattr(self, key) for key in LABELS]
+
+    @property
+    def count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+
+def cadre_tasks(group: BkbGroup, *, today: datetime.date) -> CadreTasks:
+    """The group's tasks for `today`'s month, as of `today`."""
+    month = Month.of(today)
+    programme = Child.objects.filter(family__group=group).in_programme_on(today)
+    children = list(
+        annotate_kka_status(
+            programme.select_related("family").annotate(
+                checked=checked_between(month.first, today), measured=measured_between(month.first, today)
+            ),
+            today,
+        ).order_by("name", "pk")
+    )
+    # The same rule on the month's last day, with what is recorded by today.
+    refer_by_month_end = set(
+        annotate_kka_status(programme, month.last)
+        .filter(kka_status=KkaStatus.PERLU_RUJUKAN)
+        .values_list("pk", flat=True)
+    )
+
+    def child_tasks(url_name: str, rows) -> list[ChildTask]:
+        return [ChildTask(child=child, url_name=url_name, args=(child.pk,)) for child in rows]
+
+    # Not assessed at all comes first: those children owe nothing until someone looks.
+    unchecked = sorted(
+        (child for child in children if not child.checked),
+        key=lambda child: child.kka_status != KkaStatus.BELUM_DINILAI,
+    )
+    watch_ending = [
+        child for child in children if child.kka_status == KkaStatus.TERHUTANG and child.pk in refer_by_month_end
+    ]
+    to_refer = [child for child in children if KkaStatus.needs_referral(child.kka_status, child.kka_referred)]
+    return CadreTasks(
+        group=group,
+        month=month,
+        today=today,
+        kka_due=TaskGroup("kka_due", child_tasks("sessions:child_kka", unchecked)),
+        watch_ending=TaskGroup("watch_ending", child_tasks("sessions:child_kka", watch_ending)),
+        to_refer=TaskGroup("to_refer", child_tasks("families:referral_add", to_refer)),
+        referrals_to_follow=TaskGroup("referrals_to_follow", _referrals_to_follow(group, today)),
+        absent_not_visited=TaskGroup("absent_not_visited", _absent_not_visited(group, month, today)),
+        not_measured=TaskGroup(
+            "not_measured", child_tasks("families:measurement_add", [c for c in children if not c.measured])
+        ),
+        report=TaskGroup("report", _report(group, month.previous(), today)),
+    )
+
+
+def _referrals_to_follow(group: BkbGroup, today: datetime.date) -> list[ReferralTask]:
+    # The children the figures count ("referrals_open"): a family that left is not hers to follow.
+    made_by = today - datetime.timedelta(days=FOLLOW_UP_AFTER_DAYS)
+    referrals = (
+        Referral.objects.open_on(today)
+        .filter(in_programme_q(today, "child__"), child__family__group=group, date__lte=made_by)
+        .select_related("child__family")
+        .order_by("date", "pk")
+    )
+    return [
+        ReferralTask(
+            referral=referral,
+            days_open=(today - referral.date).days,
+            url_name="families:referral_close",
+            args=(referral.pk,),
+        )
+        for referral in referrals
+    ]
+
+
+def _absent_not_visited(group: BkbGroup, month: Month, today: datetime.date) -> list[FamilyTask]:
+    if not figures.rows_behind(group, month, "sessions_held").exists():
+        return []
+    return [
+        FamilyTask(
+            family=row.family, url_name="sessions:home_visit_create", args=(row.family.pk,), query=f"bulan={month}"
+        )
+        for row in home_visit_list(group, month=month, today=today)
+        if not row.visits
+    ]
+
+
+def _report(group: BkbGroup, month: Month, today: datetime.date) -> list[ReportTask]:
+    report = (
+        MonthlyReport.objects.current().filter(group=group, month=month.first).select_related("reviewed_by").first()
+    )
+    task = {
+        "month": month,
+        "due": month.due,
+        "url_name": "reports:group_month",
+        "args": (group.pk, str(month)),
+        "fragment": "report-status",
+    }
+    if report is None:
+        if sent_late(month, today):
+            return [ReportTask(report=None, days_late=(today - month.due).days, **task)]
+        return [ReportTask(report=None, days_left=(month.due - today).days, **task)]
+    if report.status == MonthlyReport.Status.RETURNED:
+        return [ReportTask(report=report, **task)]
+    return []
