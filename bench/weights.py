@@ -39,7 +39,10 @@ def cadre_weights(client, group) -> dict:
     worker = client.get(reverse("service_worker"), **GZIP)
     files = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', html))
     files |= set(re.findall(r'"(/static/[^"]+)"', _text(worker)))
-    extra = [client.get(url, **GZIP) for url in sorted(files)] + [worker, client.get(reverse("manifest"), **GZIP)]
+    manifest = client.get(reverse("manifest"), **GZIP)
+    # The browser fetches the manifest's icons to decide the app can be installed.
+    files |= {icon["src"] for icon in json.loads(_text(manifest))["icons"]}
+    extra = [client.get(url, **GZIP) for url in sorted(files)] + [worker, manifest]
     first_load = on_the_wire(first) + sum(on_the_wire(response) for response in extra)
 
     listing = client.get(reverse("sessions:offline_set", args=[group.pk]), **GZIP)

@@ -172,6 +172,7 @@ def service_worker(request):
             "static_files": json.dumps([static(name) for name in STATIC_FILES]),
             "offline_paths": json.dumps(offline_paths()),
             "static_url": settings.STATIC_URL,
+            "tz": settings.TIME_ZONE,
         },
         content_type="text/javascript",
     )

@@ -429,6 +429,7 @@ def offline_set(request, group_id):
         {
             # Alike pages next to each other: compressed as one stream, each costs little more than its data.
             "pages": render_pages(request, sorted(urls, key=offline.kind_of)),
+            "group": group.pk,
             "roster": reverse("sessions:roster", args=[group.pk]),
             "at": now.isoformat(),
             "label": label,

@@ -10,7 +10,7 @@
   var user = parseInt(body.dataset.user, 10);
   var PAGES = "bkb-pages";
   var SHELLS = [body.dataset.outboxUnsent, body.dataset.offlineFallback];
-  BkbOutbox.configure({ status: body.dataset.outboxStatus });
+  BkbOutbox.configure({ status: body.dataset.outboxStatus, tz: body.dataset.tz });
 
   function ready() {
     // Another cadre's pages are never shown on this phone: a new owner starts empty.
@@ -91,9 +91,16 @@
     if (form.dataset.queued) return;
     form.dataset.queued = "1";
     var url = new URL(form.action, window.location.href);
-    BkbOutbox.add(new FormData(form, event.submitter), url.pathname + url.search, form.dataset.outbox)
+    BkbOutbox.add(new FormData(form, event.submitter), url.pathname + url.search, form.dataset.outbox, true)
       .then(queued)
-      .then(function () {
+      .then(function () { return caches.match(body.dataset.outboxUnsent, { ignoreVary: true }); })
+      .then(function (unsentKept) {
+        if (!unsentKept) {
+          // The unsent page is not on the phone yet (a first visit): say it here, and stay.
+          delete form.dataset.queued;
+          window.alert(body.dataset.outboxSavedHere);
+          return;
+        }
         // A flag, not a query string: the kept copy of the unsent page is under its bare URL.
         sessionStorage.setItem("bkb-outbox-saved", "1");
         window.location.href = body.dataset.outboxUnsent;
@@ -123,18 +130,20 @@
           var headers = { "Content-Type": "text/html; charset=utf-8" };
           // A kept page keeps the page's rules: scripts from the site only.
           if (policy) headers["Content-Security-Policy"] = policy;
-          var wanted = set.pages.map(function (page) { return new URL(page[0], window.location.href).href; });
+          var wanted = set.pages.map(function (page) { return page[0]; });
+          var listed = "set-" + set.group;
           return caches.open(PAGES).then(function (cache) {
             return Promise.all(set.pages.map(function (page) {
               return cache.put(page[0], new Response(page[1], { headers: headers }));
             })).then(function () {
-              // What left the working set (a family moved away, a child turned six) leaves the phone.
-              return cache.keys().then(function (requests) {
-                return Promise.all(requests.filter(function (request) {
-                  return wanted.indexOf(request.url) < 0 && SHELLS.indexOf(new URL(request.url).pathname) < 0;
-                }).map(function (request) { return cache.delete(request); }));
+              // What left this group's working set since it was last prepared (a family moved away,
+              // a child turned six) leaves the phone; another group's pages stay.
+              return BkbOutbox.meta(listed).then(function (before) {
+                return Promise.all((before || []).filter(function (url) {
+                  return wanted.indexOf(url) < 0 && SHELLS.indexOf(url) < 0;
+                }).map(function (url) { return cache.delete(url); }));
               });
-            });
+            }).then(function () { return BkbOutbox.setMeta(listed, wanted); });
           }).then(function () {
             return BkbOutbox.setMeta("prepared", { roster: set.roster, at: set.at, label: set.label });
           }).then(function () {
@@ -168,34 +177,45 @@
   var back = document.getElementById("offline-roster");
   if (back) {
     BkbOutbox.meta("prepared").then(function (prepared) {
-      if (prepared && prepared.roster) { back.href = prepared.roster; back.hidden = false; }
+      if (!prepared || !prepared.roster) return;
+      return caches.match(prepared.roster, { ignoreVary: true }).then(function (found) {
+        if (found) { back.href = prepared.roster; back.hidden = false; }
+      });
     });
   }
 
-  // Logging out on a shared phone: warn about what waits, then leave nothing of hers behind.
+  // Logging out on a shared phone: warn about what waits; log out at the server first, and only
+  // then leave nothing of hers behind (a logout lost on a weak signal must not empty the phone
+  // while she is still logged in).
+  function clearPhone() {
+    return caches.keys()
+      .then(function (names) {
+        return Promise.all(names.filter(function (name) { return name.indexOf("bkb-") === 0; }).map(function (name) {
+          return caches.delete(name);
+        }));
+      })
+      .then(function () { return BkbOutbox.forget(user); })
+      .catch(function () {});
+  }
   document.querySelectorAll("form[data-logout]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!navigator.onLine) {
-        // Logging out needs the server; clearing the phone first would leave her logged in with nothing kept.
-        window.alert(form.dataset.logoutOffline);
-        return;
-      }
+      if (form.dataset.leaving) return;
       BkbOutbox.list(user)
+        .catch(function () { return []; })
         .then(function (entries) {
-          if (entries.length && !window.confirm(form.dataset.logout.replace("%(n)s", entries.length))) return false;
-          return caches.keys()
-            .then(function (names) {
-              return Promise.all(names.filter(function (name) { return name.indexOf("bkb-") === 0; }).map(function (name) {
-                return caches.delete(name);
-              }));
+          if (entries.length && !window.confirm(form.dataset.logout.replace("%(n)s", entries.length))) return;
+          form.dataset.leaving = "1";
+          return fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual" })
+            .then(function (response) {
+              if (response.type !== "opaqueredirect" && !response.ok) throw new Error(response.status);
+              return clearPhone().then(function () { window.location.href = form.dataset.loggedOut; });
             })
-            .then(function () { return BkbOutbox.forget(user); })
-            .then(function () { return true; });
-        })
-        // Whatever the phone's storage says, she is logged out when she asked to be.
-        .catch(function () { return true; })
-        .then(function (leave) { if (leave) form.submit(); });
+            .catch(function () {
+              delete form.dataset.leaving;
+              window.alert(form.dataset.logoutOffline);
+            });
+        });
     });
   });
 
@@ -252,13 +272,19 @@
       if (form.dataset.queued) return;
       form.dataset.queued = "1";
       var id = parseInt(form.dataset.fixing, 10);
+      var sent = document.getElementById("outbox-sent");
+      var saved = document.getElementById("outbox-saved");
+      sent.hidden = saved.hidden = true;
       BkbOutbox.resubmit(id, new FormData(form, event.submitter))
         .then(function () { return navigator.onLine ? BkbOutbox.replay().catch(function () {}) : queued(); })
         .then(function () { return count(true); })
         .then(function (entries) {
-          var gone = !entries.some(function (entry) { return entry.id === id; });
-          document.getElementById(gone ? "outbox-sent" : "outbox-saved").hidden = false;
-        });
+          var entry = entries.filter(function (each) { return each.id === id; })[0];
+          // Sent; or waiting for signal; or refused again: then the list shows the new messages.
+          if (!entry) sent.hidden = false;
+          else if (entry.state === "waiting") saved.hidden = false;
+        })
+        .catch(function () { delete form.dataset.queued; return count(true); });
     });
     if (sessionStorage.getItem("bkb-outbox-saved")) {
       sessionStorage.removeItem("bkb-outbox-saved");
@@ -267,7 +293,7 @@
   }
 
   ready().then(function () { return count(true); }).then(function (entries) {
-    keepShells();
+    keepShells().then(function () { window.bkbShellsKept = true; });
     if (entries.some(function (entry) { return entry.state === "waiting"; })) return send();
   });
   return worker;

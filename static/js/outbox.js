@@ -9,7 +9,8 @@
 var BkbOutbox = (function () {
   "use strict";
   var DB = "bkb-offline";
-  var config = { status: "/luring/status/" };
+  var config = { status: "/luring/status/", tz: "Asia/Jakarta" };
+  var GIVE_UP_AFTER = 5;
   var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("bkb-outbox") : null;
 
   function open() {
@@ -29,9 +30,16 @@ var BkbOutbox = (function () {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
         var tx = db.transaction(store, mode);
-        var request = work(tx.objectStore(store));
+        var request;
         tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
-        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+        // A failed request aborts the transaction: its error is known by then.
+        tx.onabort = function () { db.close(); reject(tx.error || new Error("IndexedDB transaction aborted")); };
+        try {
+          request = work(tx.objectStore(store));
+        } catch (error) {
+          tx.abort();
+          reject(error);
+        }
       });
     });
   }
@@ -61,27 +69,57 @@ var BkbOutbox = (function () {
     return { body: params.toString(), key: key };
   }
 
+  // The day in the app's time zone (the server's, WIB), whatever zone the phone is set to:
+  // a phone in WITA just after midnight is not yet on the server's tomorrow.
   function localDay(date) {
-    function pad(n) { return ("0" + n).slice(-2); }
-    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: config.tz, year: "numeric", month: "2-digit", day: "2-digit" })
+        .format(date);
+    } catch (error) {
+      function pad(n) { return ("0" + n).slice(-2); }
+      return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+    }
   }
 
-  function add(fields, url, label) {
-    return meta("owner").then(function (user) {
+  // `fresh`: the save never reached the server (stored because the phone was offline), so its key
+  // protects nothing and a new one keeps it apart from any other entry made from the same page
+  // (a form opened again with Back carries the key of the entry already stored).
+  function add(fields, url, label, fresh) {
+    return Promise.all([meta("owner"), all()]).then(function (found) {
       var made = bodyOf(fields);
+      var same = found[1].filter(function (entry) { return entry.key === made.key; });
+      if (same.some(function (entry) { return entry.body.replace(/&dibuat=[^&]*/, "") === made.body.replace(/&dibuat=[^&]*/, ""); })) {
+        return null;  // the very same save, stored already
+      }
+      if (fresh || same.length) {
+        var params = new URLSearchParams(made.body);
+        made.key = newKey();
+        params.set("once", made.key);
+        made.body = params.toString();
+      }
       var entry = {
-        user: user, url: url, body: made.body, key: made.key, label: label || "",
-        made: new Date().toISOString(), state: "waiting",
+        user: found[0], url: url, body: made.body, key: made.key, label: label || "",
+        made: new Date().toISOString(), state: "waiting", tries: 0,
       };
       return run("outbox", "readwrite", function (store) { return store.add(entry); });
-    }).then(function (id) { changed(); return id; });
+    }).then(function (id) {
+      changed();
+      // Ask the phone not to clear waiting entries under storage pressure (cheap phones do).
+      if (typeof navigator !== "undefined" && navigator.storage && navigator.storage.persist) {
+        navigator.storage.persist().catch(function () {});
+      }
+      return id;
+    });
   }
 
-  // The service worker's way in: a form POST that found no network.
+  // The service worker's way in: a form POST that found no network. It may have reached the
+  // server (the answer was lost), so it keeps its key.
   function addRequest(request) {
     var url = new URL(request.url);
-    return request.formData().then(function (fields) { return add(fields, url.pathname + url.search, ""); });
+    return request.formData().then(function (fields) { return add(fields, url.pathname + url.search, "", false); });
   }
+
+  function all() { return run("outbox", "readonly", function (store) { return store.getAll(); }); }
 
   // A refused entry, fixed on the unsent page: its new values wait again under the same key.
   function resubmit(id, fields) {
@@ -100,8 +138,8 @@ var BkbOutbox = (function () {
   }
 
   function list(user) {
-    return run("outbox", "readonly", function (store) { return store.getAll(); }).then(function (all) {
-      return all.filter(function (entry) { return entry.user === user; });
+    return all().then(function (entries) {
+      return entries.filter(function (entry) { return entry.user === user; });
     });
   }
 
@@ -124,20 +162,38 @@ var BkbOutbox = (function () {
         };
         return null;
       }).then(function () { return run("meta", "readwrite", function (store) { return store.clear(); }); });
-    }).then(changed);
+    }, 5000).then(changed);
   }
 
-  function locked(work) {
-    // Pages and the service worker may replay at the same moment: one at a time.
-    if (typeof navigator !== "undefined" && navigator.locks) return navigator.locks.request("bkb-outbox", work);
-    return work();
+  // Pages and the service worker may replay at the same moment: one at a time. `wait` bounds how
+  // long to wait for the lock (a replay stuck on a weak signal must not hold up a logout).
+  function locked(work, wait) {
+    if (typeof navigator === "undefined" || !navigator.locks) return work();
+    if (!wait || typeof AbortController !== "function") return navigator.locks.request("bkb-outbox", work);
+    var stop = new AbortController();
+    var timer = setTimeout(function () { stop.abort(); }, wait);
+    return navigator.locks.request("bkb-outbox", { signal: stop.signal }, function () {
+      clearTimeout(timer);
+      return work();
+    }).catch(function (error) {
+      if (error && error.name === "AbortError") return work();
+      throw error;
+    });
+  }
+
+  // No fetch waits for ever: on a weak signal an answer may never come.
+  function fetchWithin(url, options, seconds) {
+    if (typeof AbortController !== "function") return fetch(url, options);
+    var stop = new AbortController();
+    var timer = setTimeout(function () { stop.abort(); }, seconds * 1000);
+    return fetch(url, Object.assign({ signal: stop.signal }, options)).finally(function () { clearTimeout(timer); });
   }
 
   // Send what waits, oldest first. Rejects when the network or the server failed,
   // so that Background Sync tries again later; a refused entry is kept for the unsent page.
   function replay() {
     return locked(function () {
-      return fetch(config.status, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      return fetchWithin(config.status, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } }, 20)
         .then(function (response) {
           if (!response.ok || response.redirected) throw new Error("not logged in (" + response.status + ")");
           return response.json();
@@ -154,13 +210,13 @@ var BkbOutbox = (function () {
   }
 
   function send(entry, csrf) {
-    return fetch(entry.url, {
+    return fetchWithin(entry.url, {
       method: "POST",
       body: entry.body,
       credentials: "same-origin",
       redirect: "manual",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": csrf, "X-Bkb-Outbox": "1" },
-    }).then(function (response) {
+    }, 60).then(function (response) {
       var outcome = response.headers.get("X-Bkb-Outbox");
       if (outcome === "saved") return remove(entry.id);
       if (outcome === "refused") {
@@ -171,8 +227,19 @@ var BkbOutbox = (function () {
           return put(entry);
         });
       }
-      // The server could not take it now (busy, down, logged out): it waits, and says so.
+      // The server failed on this entry (5xx): it waits and says so, and the next ones still go,
+      // since entries do not depend on each other. After a few tries it is shown for her to look at.
       entry.problem = response.status;
+      if (response.status >= 500) {
+        entry.tries = (entry.tries || 0) + 1;
+        if (entry.tries < GIVE_UP_AFTER) return put(entry);
+        return response.text().then(function (html) {
+          entry.state = "refused";
+          entry.html = html;
+          return put(entry);
+        });
+      }
+      // Logged out, a stale token, too many requests: nothing more goes now.
       return put(entry).then(function () { throw new Error("try again later (" + response.status + ")"); });
     });
   }

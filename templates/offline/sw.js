@@ -8,7 +8,7 @@ var OFFLINE_PATHS = {{ offline_paths }}.map(function (source) { return new RegEx
 var FALLBACK = "{% url 'offline_fallback' %}";
 var UNSENT = "{% url 'offline_unsent' %}";
 var STATIC_URL = "{{ static_url }}";
-BkbOutbox.configure({ status: "{% url 'offline_status' %}" });{% endautoescape %}
+BkbOutbox.configure({ status: "{% url 'offline_status' %}", tz: "{{ tz }}" });{% endautoescape %}
 
 workbox.core.setCacheNameDetails({ prefix: "bkb" });
 self.addEventListener("install", function (event) {
@@ -68,7 +68,21 @@ workbox.routing.registerRoute(
   function (options) { return options.request.mode === "navigate" && kept(options.url); },
   function (options) {
     var copy = options.request.clone();
-    return fetch(options.request).catch(function () {
+    var url = options.url.pathname + options.url.search;
+    return fetch(options.request).then(function (response) {
+      // Saved: the kept copy of this form is out of date (a session edit's version moved on).
+      if (response.type === "opaqueredirect" && options.event) {
+        options.event.waitUntil(caches.open(PAGES).then(function (cache) {
+          return cache.match(url, { ignoreVary: true }).then(function (kept) {
+            if (!kept) return null;
+            return fetch(url, { credentials: "same-origin" }).then(function (fresh) {
+              return fresh.ok && !fresh.redirected ? cache.put(url, fresh) : cache.delete(url);
+            });
+          });
+        }).catch(function () {}));
+      }
+      return response;
+    }).catch(function () {
       return BkbOutbox.addRequest(copy).then(function () {
         if (self.registration.sync) self.registration.sync.register("bkb-outbox").catch(function () {});
         return Response.redirect(UNSENT, 303);

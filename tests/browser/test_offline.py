@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from families.models import Measurement
 from sessions.models import Attendance, CoachingSession
+from tests import factories as f
 from tests.browser.test_accessibility import findings
 from tests.browser.test_session_flow import FAMILIES, TOPIC, setup_group
 
@@ -38,6 +39,26 @@ def measure(page, live_server, child, weight, height):
     page.fill("#id_height_cm", height)
     page.get_by_role("button", name="Simpan pengukuran").click()
     page.wait_for_url(f"{live_server.url}/belum-terkirim/")
+
+
+def stored(page, store: str) -> int:
+    """Rows in one of the outbox's IndexedDB stores, read without the app's script (the login page has none)."""
+    return page.evaluate(
+        """(store) => new Promise((resolve) => {
+            const open = indexedDB.open("bkb-offline");
+            open.onsuccess = () => {
+                const db = open.result;
+                if (!db.objectStoreNames.contains(store)) return resolve(0);
+                const count = db.transaction(store).objectStore(store).count();
+                count.onsuccess = () => resolve(count.result);
+            };
+        })""",
+        store,
+    )
+
+
+def pages_kept(page) -> bool:
+    return page.evaluate("caches.has('bkb-pages')")
 
 
 def cached_urls(page) -> list[str]:
@@ -188,18 +209,10 @@ def test_logout_warns_and_leaves_nothing_of_the_group(world, login_page, live_se
     page.wait_for_url(re.compile(r".*/masuk/$"))
     left = cached_urls(page)
     assert not [url for url in left if re.search(r"/(kelompok|anak|keluarga|pertemuan|belum-terkirim)/", url)], left
-    outbox = page.evaluate(
-        """() => new Promise((resolve) => {
-            const open = indexedDB.open("bkb-offline");
-            open.onsuccess = () => {
-                const db = open.result;
-                if (!db.objectStoreNames.contains("outbox")) return resolve(0);
-                const count = db.transaction("outbox").objectStore("outbox").count();
-                count.onsuccess = () => resolve(count.result);
-            };
-        })"""
-    )
-    assert outbox == 0
+    # Her entries and what the phone knew of her (owner, prepared sets) are gone: the logout did it,
+    # not only the login page's script, which touches neither.
+    assert stored(page, "outbox") == 0
+    assert stored(page, "meta") == 0
 
 
 def test_a_session_that_ran_out_leaves_no_pages_for_the_next_cadre(world, login_page, live_server):
@@ -212,14 +225,54 @@ def test_a_session_that_ran_out_leaves_no_pages_for_the_next_cadre(world, login_
     # Her entry waits; her session runs out without a logout; the signal comes back.
     page.context.clear_cookies()
     page.context.set_offline(False)
+    assert pages_kept(page)
     page.goto(f"{live_server.url}/masuk/")
-    page.wait_for_function("async () => !(await caches.has('bkb-pages'))")
+    for _ in range(50):  # the login page's script deletes them a moment after it loads
+        if not pages_kept(page):
+            break
+        page.wait_for_timeout(100)
     kept = [url for url in cached_urls(page) if re.search(r"/(kelompok|anak|keluarga)/", url)]
     assert not kept, kept
 
-    # The next cadre on the phone sees none of the first one's entries, and sends none of them.
-    login_page(world["cadre_b"])
+    # The next cadre on the phone, of the same group, sees none of the first one's entries and sends
+    # none of them (it would be saved under her name).
+    second = f.user("kader_a2", "cadre")
+    f.cadre(group, user=second, role="inti", name="Euis")
+    login_page(second)
     expect(counter(page)).to_be_hidden()
-    assert page.evaluate(f"BkbOutbox.list({world['cadre_b'].pk}).then((entries) => entries.length)") == 0
-    assert page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk}).then((entries) => entries.length)") == 1
+    page.evaluate("BkbOutbox.replay()")
+    assert page.evaluate(f"BkbOutbox.list({second.pk}).then((entries) => entries.length)") == 0
+    waiting = page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk})")
+    assert [entry["state"] for entry in waiting] == ["waiting"]
     assert not Measurement.objects.exists()
+
+
+def test_two_saves_from_the_same_page_are_two_entries(world, login_page, live_server):
+    """A form opened again with Back carries the key of the entry already stored: both are kept, both arrive."""
+    group = world["group_a"]
+    children = setup_group(group, timezone.localdate())
+    page = login_page(world["cadre_a"])
+    siti = children["Siti Aisyah"]
+    page.goto(f"{live_server.url}/anak/{siti.pk}/ukur/")
+    # Any page with signal keeps the unsent page on the phone, prepared or not.
+    for _ in range(100):
+        if page.evaluate("window.bkbShellsKept === true"):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.context.set_offline(True)
+    for weight in ("10,5", "11,5"):
+        if weight != "10,5":
+            page.go_back()
+            page.wait_for_url(f"{live_server.url}/anak/{siti.pk}/ukur/")
+        page.fill("#id_weight_kg", weight)
+        page.fill("#id_height_cm", "82,0")
+        page.get_by_role("button", name="Simpan pengukuran").click()
+        page.wait_for_url(f"{live_server.url}/belum-terkirim/")
+    entries = page.evaluate(f"BkbOutbox.list({world['cadre_a'].pk})")
+    assert len(entries) == 2 and len({entry["key"] for entry in entries}) == 2
+    page.context.set_offline(False)
+    expect(counter(page)).to_be_hidden(timeout=WAIT)
+    # Both were sent, in order: the second of the day corrects the first (the app keeps one per day).
+    # Had they shared a key, the second would have been taken for the first and 10.50 would stand.
+    assert [str(m.weight_kg) for m in Measurement.objects.filter(child=siti)] == ["11.50"]
