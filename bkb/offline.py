@@ -36,6 +36,9 @@ from groups.models import SubmitToken
 from sessions.offline import offline_paths
 
 HEADER = "X-Bkb-Outbox"
+# A page fetched to be kept on the phone, not shown: its flash messages stay for her next real page
+# (base.html). Sent by the service worker and offline.js; set by render_pages.
+KEEPING = "HTTP_X_BKB_KEEPING"
 # Refused for good until she looks at it: the form with its messages, or a record gone out of reach.
 REFUSED = {400, 403, 404, 409, 410, 422}
 # What a page needs to show without signal, fetched when the service worker installs.
@@ -77,7 +80,7 @@ def render_pages(request, urls: list[str]) -> list[tuple[str, str]]:
         path, _sep, query = url.partition("?")
         environ = base | {
             # base.html leaves her flash messages alone: they wait for her next real page.
-            "bkb_keeping": True,
+            KEEPING: "1",
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
             "QUERY_STRING": query,

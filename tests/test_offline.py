@@ -226,3 +226,13 @@ def test_getting_ready_leaves_her_messages_for_her_next_page(world, child, login
     page = reverse("families:child_detail", args=[child.pk])
     assert saved in client.get(page).content.decode()
     assert saved not in client.get(page).content.decode()
+
+
+def test_a_page_fetched_to_be_kept_leaves_her_messages(world, child, login):
+    """The service worker refreshes a kept form after a save; that fetch must not take the save's message."""
+    client = login(world["cadre_a"])
+    client.post(reverse("families:measurement_add", args=[child.pk]), measurement_post())
+    saved = f"Pengukuran {timezone.localdate():%d-%m-%Y} tersimpan"
+    page = reverse("families:child_detail", args=[child.pk])
+    assert saved not in client.get(page, HTTP_X_BKB_KEEPING="1").content.decode()
+    assert saved in client.get(page).content.decode()

@@ -165,7 +165,7 @@
       return Promise.all(SHELLS.map(function (url) {
         return cache.match(url, { ignoreVary: true }).then(function (found) {
           if (found) return null;
-          return fetch(url, { credentials: "same-origin" }).then(function (response) {
+          return fetch(url, { credentials: "same-origin", headers: { "X-Bkb-Keeping": "1" } }).then(function (response) {
             if (response.ok && !response.redirected) return cache.put(url, response);
           });
         });

@@ -75,7 +75,7 @@ workbox.routing.registerRoute(
         options.event.waitUntil(caches.open(PAGES).then(function (cache) {
           return cache.match(url, { ignoreVary: true }).then(function (kept) {
             if (!kept) return null;
-            return fetch(url, { credentials: "same-origin" }).then(function (fresh) {
+            return fetch(url, { credentials: "same-origin", headers: { "X-Bkb-Keeping": "1" } }).then(function (fresh) {
               return fresh.ok && !fresh.redirected ? cache.put(url, fresh) : cache.delete(url);
             });
           });
