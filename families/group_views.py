@@ -28,7 +28,8 @@ def home(request):
     if request.user.is_cadre:
         ids = list(groups.values_list("pk", flat=True)[:2])
         if len(ids) == 1:
-            return redirect("sessions:roster", group_id=ids[0])
+            # Her month's tasks first; the roster is a tap away from there.
+            return redirect("reports:tasks", group_id=ids[0])
         return redirect("groups:list")
     return redirect("reports:dashboard")
 

@@ -21,6 +21,11 @@ Each task list reads a rule the figures and the pages already have, taken on
 A task goes when it is done because doing it writes the very row its rule
 reads: a check, a mark, a measurement, a visit, a referral made or closed, a
 report sent. Five to seven queries, whatever the number of children.
+
+Three tasks come with a ready WhatsApp reminder to the family (`Task.whatsapp`,
+a wa.me link in the family's language, sessions.whatsapp's texts): a KKA check
+due, a referral to follow up, a member to visit. The others are the cadre's own
+work; nothing to ask of the family.
 """
 
 import datetime
@@ -37,6 +42,7 @@ from groups.models import BkbGroup
 from reports import figures
 from reports.models import MonthlyReport
 from reports.services import sent_late
+from sessions import whatsapp
 from sessions.selectors import home_visit_list
 
 # A referral still open this many days after it was made asks for its outcome. The 28th
@@ -63,6 +69,7 @@ class Task:
     args: tuple = ()
     query: str = ""  # without "?": "bulan=2026-10"
     fragment: str = ""  # without "#"
+    whatsapp: str = ""  # a wa.me link to the family; "" when there is nothing to ask or no number
 
     @property
     def url(self) -> str:
@@ -188,7 +195,18 @@ def cadre_tasks(group: BkbGroup, *, today: datetime.date) -> CadreTasks:
         group=group,
         month=month,
         today=today,
-        kka_due=TaskGroup("kka_due", child_tasks("sessions:child_kka", unchecked)),
+        kka_due=TaskGroup(
+            "kka_due",
+            [
+                ChildTask(
+                    child=child,
+                    url_name="sessions:child_kka",
+                    args=(child.pk,),
+                    whatsapp=whatsapp.family_link(child.family, whatsapp.kka_due_text(child=child, group=group)),
+                )
+                for child in unchecked
+            ],
+        ),
         watch_ending=TaskGroup("watch_ending", child_tasks("sessions:child_kka", watch_ending)),
         to_refer=TaskGroup("to_refer", child_tasks("families:referral_add", to_refer)),
         referrals_to_follow=TaskGroup("referrals_to_follow", _referrals_to_follow(group, today)),
@@ -215,6 +233,9 @@ def _referrals_to_follow(group: BkbGroup, today: datetime.date) -> list[Referral
             days_open=(today - referral.date).days,
             url_name="families:referral_close",
             args=(referral.pk,),
+            whatsapp=whatsapp.family_link(
+                referral.child.family, whatsapp.referral_follow_up_text(referral=referral, group=group)
+            ),
         )
         for referral in referrals
     ]
@@ -225,7 +246,11 @@ def _absent_not_visited(group: BkbGroup, month: Month, today: datetime.date) -> 
         return []
     return [
         FamilyTask(
-            family=row.family, url_name="sessions:home_visit_create", args=(row.family.pk,), query=f"bulan={month}"
+            family=row.family,
+            url_name="sessions:home_visit_create",
+            args=(row.family.pk,),
+            query=f"bulan={month}",
+            whatsapp=whatsapp.family_link(row.family, whatsapp.visit_text(family=row.family, group=group)),
         )
         for row in home_visit_list(group, month=month, today=today)
         if not row.visits

@@ -5,6 +5,8 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Before the month's pattern, which would take "tugas" for a month.
+    path("kelompok/<int:group_id>/tugas/", views.tasks, name="tasks"),
     path("kelompok/<int:group_id>/<str:month>/", views.group_month, name="group_month"),
     path("kelompok/<int:group_id>/<str:month>/laporan.pdf", views.group_month_pdf, name="group_month_pdf"),
     path("kelompok/<int:group_id>/<str:month>/rincian/<str:key>/", views.figure_rows, name="figure_rows"),

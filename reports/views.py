@@ -17,7 +17,7 @@ from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from reports import access, documents, figures, kept, rendering, selectors, services
+from reports import access, documents, figures, kept, rendering, selectors, services, todo
 from reports import area as area_views
 from reports import dashboard as dashboards
 from reports.charts import trend_svg
@@ -49,6 +49,21 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def tasks(request, group_id):
+    """*Tugas bulan ini*: the cadre's home. The report is the chair's task, shown to whoever may send it."""
+    group = get_group_for(request.user, group_id)
+    found = todo.cadre_tasks(group, today=timezone.localdate())
+    can_submit = access.can_submit(request.user, group)
+    shown = [
+        task_group for task_group in found.groups if task_group.count and (can_submit or task_group.key != "report")
+    ]
+    return render(
+        request,
+        "reports/tasks.html",
+        {"group": group, "tasks": found, "task_groups": shown, "count": sum(g.count for g in shown)},
+    )
 
 
 def group_month(request, group_id, month):

@@ -1,5 +1,6 @@
-"""Ready-to-send WhatsApp texts: the invitation to the next meeting and the
-reminder for members who missed one.
+"""Ready-to-send WhatsApp texts: the invitation to the next meeting, the
+reminder for members who missed one, and the reminders a cadre sends from her
+month's task list (a visit to arrange, a KKA check due, a referral's outcome).
 
 Cadres invite and remind mothers through WhatsApp; we only prepare the text
 and a wa.me link per member (no API: the cadre presses send herself). A text
@@ -18,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bkb.lib.validators import normalise_phone, whatsapp_number
-from families.models import Family
+from families.models import Child, Family, Referral
 from groups.models import BkbGroup
 from sessions.models import CoachingSession
 
@@ -83,6 +84,22 @@ def greeting(family: Family) -> str:
         return _("Ibu %(name)s,") % {"name": family.mother_name}
 
 
+def family_link(family: Family, text: str) -> str:
+    """The wa.me link sending `text` (already in the family's language) to the family, after the greeting;
+    "" when the family gave no usable number."""
+    number = family_number(family)
+    return f"https://wa.me/{number}?text={quote(greeting(family) + chr(10) + text, safe='')}" if number else ""
+
+
+def family_number(family: Family) -> str:
+    if not family.whatsapp_or_phone:
+        return ""
+    try:
+        return whatsapp_number(normalise_phone(family.whatsapp_or_phone))
+    except ValidationError:
+        return ""  # an old, badly typed number: the cadre sees "no number" and fixes it
+
+
 def recipients(families, text_in: Callable[[str], str]) -> list[Recipient]:
     """A wa.me link per family: `text_in(language)` in the family's language, opening with the mother's name."""
     texts: dict[str, str] = {}
@@ -91,12 +108,46 @@ def recipients(families, text_in: Callable[[str], str]) -> list[Recipient]:
         language = family.language or Family.Language.INDONESIAN
         if language not in texts:
             texts[language] = text_in(language)
-        text = texts[language]
-        number = ""
-        try:
-            number = whatsapp_number(normalise_phone(family.whatsapp_or_phone)) if family.whatsapp_or_phone else ""
-        except ValidationError:
-            number = ""  # an old, badly typed number: the cadre sees "no number" and fixes it
-        link = f"https://wa.me/{number}?text={quote(greeting(family) + chr(10) + text, safe='')}" if number else ""
-        rows.append(Recipient(family=family, number=number, link=link))
+        rows.append(Recipient(family=family, number=family_number(family), link=family_link(family, texts[language])))
     return rows
+
+
+# From the month's task list: one family at a time, in its own language. -----------------
+
+
+def visit_text(*, family: Family, group: BkbGroup) -> str:
+    """A member who missed this month's meetings: the cadre asks when she may come by."""
+    with translation.override(family.language or Family.Language.INDONESIAN):
+        return "\n".join(
+            [
+                _("Ibu/Bapak belum sempat hadir di pertemuan %(group)s bulan ini.") % {"group": group.label},
+                _("Kader ingin berkunjung ke rumah untuk berbagi materinya. Kapan Ibu/Bapak ada di rumah?"),
+                _("Kader %(group)s") % {"group": group.label},
+            ]
+        )
+
+
+def kka_due_text(*, child: Child, group: BkbGroup) -> str:
+    """A child not yet checked on the KKA this month."""
+    with translation.override(child.family.language or Family.Language.INDONESIAN):
+        return "\n".join(
+            [
+                _("%(child)s belum diperiksa perkembangannya (KKA) bulan ini.") % {"child": child.name},
+                _("Mohon datang ke pertemuan %(group)s membawa KKA, atau kabari kader kapan bisa dikunjungi.")
+                % {"group": group.label},
+                _("Kader %(group)s") % {"group": group.label},
+            ]
+        )
+
+
+def referral_follow_up_text(*, referral: Referral, group: BkbGroup) -> str:
+    """A referral made weeks ago with no outcome recorded yet."""
+    with translation.override(referral.child.family.language or Family.Language.INDONESIAN):
+        return "\n".join(
+            [
+                _("Bagaimana hasil rujukan %(child)s ke %(to)s pada %(date)s?")
+                % {"child": referral.child.name, "to": referral.referred_to, "date": _long_date(referral.date)},
+                _("Mohon kabari kader hasilnya, atau bila belum sempat ke sana. Terima kasih."),
+                _("Kader %(group)s") % {"group": group.label},
+            ]
+        )

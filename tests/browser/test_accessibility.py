@@ -94,6 +94,7 @@ def pages(october, world):  # noqa: F811
     f.coaching_session(group, today - datetime.timedelta(days=1), age_groups=(0, 1))
     return {
         "cadre": [
+            f"/laporan/kelompok/{group.pk}/tugas/",
             f"/kelompok/{group.pk}/anggota/",
             f"/keluarga/{family.pk}/",
             f"/keluarga/{family.pk}/ubah/",

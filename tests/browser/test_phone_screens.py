@@ -89,7 +89,7 @@ def test_returned_report_waits_on_the_chairs_home_page(october, world, login_pag
     report = services.report_submit(group=world["group_a"], month=Month(2026, 10), user=world["cadre_a"], now=sent)
     services.report_return(report=report, user=world["supervisor"], comment="Daftar hadir 10 Okt kurang satu")
 
-    page = login_page(world["cadre_a"])  # lands on her roster
+    page = login_page(world["cadre_a"])  # lands on her month's tasks
     notice = page.locator("[data-returned-report]")
     expect(notice).to_contain_text("Laporan Oktober 2026 dikembalikan untuk diperbaiki.")
     expect(notice).to_contain_text("Daftar hadir 10 Okt kurang satu")

@@ -51,7 +51,9 @@ def test_cadre_registers_family_with_two_children_and_finds_it(world, login_page
 
     page = login_page(world["cadre_a"])
     roster_url = f"{live_server.url}/kelompok/{group.pk}/anggota/"
-    assert page.url == roster_url
+    assert page.url == f"{live_server.url}/laporan/kelompok/{group.pk}/tugas/"  # her home: the month's tasks
+    page.get_by_role("link", name="Daftar anggota", exact=True).click()
+    page.wait_for_url(roster_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("BKB Melati")
     expect(page.locator("#roster-results .roster-row")).to_have_count(2)
     assert_fits_phone(page)

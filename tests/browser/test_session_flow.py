@@ -69,7 +69,9 @@ def test_cadre_logs_session_kka_and_stunted_measurement_then_sees_flag(world, lo
     # --- the meeting -------------------------------------------------------------
     page = login_page(world["cadre_a"])
     roster_url = f"{live_server.url}/kelompok/{group.pk}/anggota/"
-    assert page.url == roster_url
+    assert page.url == f"{live_server.url}/laporan/kelompok/{group.pk}/tugas/"  # her home: the month's tasks
+    page.get_by_role("link", name="Daftar anggota", exact=True).click()
+    page.wait_for_url(roster_url)
     page.get_by_role("link", name="Catat pertemuan", exact=True).click()
     page.wait_for_url(f"{live_server.url}/pertemuan/kelompok/{group.pk}/baru/*")
     expect(page.get_by_role("heading", level=1)).to_have_text("Catat pertemuan · BKB Melati")

@@ -113,9 +113,9 @@ def test_group_list_and_edit_are_scoped(world, login):
     assert login(world["supervisor"]).get(reverse("groups:create")).status_code == 403
 
 
-def test_cadre_home_goes_to_own_roster(world, login):
+def test_cadre_home_goes_to_own_tasks(world, login):
     response = login(world["cadre_a"]).get("/")
-    assert response.url == reverse("sessions:roster", args=[world["group_a"].pk])
+    assert response.url == reverse("reports:tasks", args=[world["group_a"].pk])
     assert login(world["supervisor"]).get("/").url == reverse("reports:dashboard")
 
 

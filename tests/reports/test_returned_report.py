@@ -26,7 +26,7 @@ def test_chair_finds_the_returned_report_on_her_home_page(returned, world, login
     chair = login(world["cadre_a"])
     home = chair.get("/", follow=True)
     html = home.content.decode()
-    assert home.redirect_chain[-1][0] == reverse("sessions:roster", args=[world["group_a"].pk])
+    assert home.redirect_chain[-1][0] == reverse("reports:tasks", args=[world["group_a"].pk])
     assert "Laporan Oktober 2026 dikembalikan untuk diperbaiki." in html
     assert "Daftar hadir 10 Okt kurang satu" in html and "Pak Dedi" in html
     assert reverse("reports:group_month", args=[world["group_a"].pk, "2026-10"]) in html
