@@ -137,3 +137,38 @@ def measurement(child, date: datetime.date, weight_kg="9.0", height_cm="75.0", p
     return Measurement.objects.create(
         child=child, date=date, weight_kg=weight_kg, height_cm=height_cm, position=position, **scores
     )
+
+
+def month_in_bulk(group, children: int, *, instrument, today, checked_on, session_on, phone="", born=None) -> None:
+    """`children` children in families of two, in every state the month's task lists look at, made in bulk.
+
+    Ages spread over the programme's six years (`born` overrides some: index -> birth date); a
+    third of the children checked on `checked_on`, half measured today, a fifth referred 40
+    days ago and still open, a session on `session_on` with half the families, a quarter visited.
+    """
+    from families.models import KkaCheck, Measurement, Referral
+    from sessions.models import Attendance, HomeVisit
+
+    families = Family.objects.bulk_create(
+        Family(group=group, mother_name=f"Ibu {n:03d}", phone=phone, joined_on=datetime.date(2024, 1, 1))
+        for n in range(children // 2)
+    )
+    births = [today - datetime.timedelta(days=30 + n * 97 % 2100) for n in range(children)]
+    for index, day in (born or {}).items():
+        births[index] = day
+    kids = Child.objects.bulk_create(
+        Child(family=families[n // 2], name=f"Anak {n:03d}", sex="F", birth_date=day) for n, day in enumerate(births)
+    )
+    KkaCheck.objects.bulk_create(
+        KkaCheck(child=kid, instrument=instrument, date=kid.birth_date if n % 3 else checked_on)
+        for n, kid in enumerate(kids)
+    )
+    Measurement.objects.bulk_create(
+        Measurement(child=kid, date=today, weight_kg=9, height_cm=75, position="lying") for kid in kids[::2]
+    )
+    Referral.objects.bulk_create(
+        Referral(child=kid, date=today - datetime.timedelta(days=40), referred_to="Puskesmas") for kid in kids[::5]
+    )
+    session = coaching_session(group, session_on)
+    Attendance.objects.bulk_create(Attendance(session=session, family=family) for family in families[::2])
+    HomeVisit.objects.bulk_create(HomeVisit(family=family, date=today) for family in families[1::4])

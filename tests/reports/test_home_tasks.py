@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from bkb.lib.ages import add_months
 from bkb.lib.months import Month
-from families.models import Child, Family, KkaCheck, Measurement, Referral
+from families.models import Family, Referral
 from sessions import whatsapp
-from sessions.models import Attendance, HomeVisit
+from sessions.models import Attendance
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -164,28 +164,15 @@ def test_whatsapp_text_in_the_familys_language_and_none_without_a_number(world, 
 
 
 def populate(group, children: int, instrument, today, month) -> None:
-    """`children` more children in families of two, every list with rows, made in bulk."""
-    families = Family.objects.bulk_create(
-        Family(group=group, mother_name=f"Ibu {n:03d}", phone="081234567890", joined_on=datetime.date(2024, 1, 1))
-        for n in range(children // 2)
+    f.month_in_bulk(
+        group,
+        children,
+        instrument=instrument,
+        today=today,
+        checked_on=month.first,
+        session_on=month.first,
+        phone="081234567890",
     )
-    kids = Child.objects.bulk_create(
-        Child(family=families[n // 2], name=f"Anak {n:03d}", sex="F", birth_date=today - (30 + n * 97 % 2100) * DAY)
-        for n in range(children)
-    )
-    KkaCheck.objects.bulk_create(
-        KkaCheck(child=kid, instrument=instrument, date=kid.birth_date if n % 3 else month.first)
-        for n, kid in enumerate(kids)
-    )
-    Measurement.objects.bulk_create(
-        Measurement(child=kid, date=today, weight_kg=9, height_cm=75, position="lying") for kid in kids[::2]
-    )
-    Referral.objects.bulk_create(
-        Referral(child=kid, date=today - 40 * DAY, referred_to="Puskesmas") for kid in kids[::5]
-    )
-    session = f.coaching_session(group, month.first)
-    Attendance.objects.bulk_create(Attendance(session=session, family=family) for family in families[::2])
-    HomeVisit.objects.bulk_create(HomeVisit(family=family, date=today) for family in families[1::4])
 
 
 def test_the_same_queries_at_10_children_as_at_200(

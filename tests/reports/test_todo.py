@@ -14,7 +14,7 @@ from bkb.lib.ages import add_months
 from bkb.lib.months import Month
 from families import kka
 from families.measurements import measurement_record
-from families.models import Child, Family, KkaCheck, Measurement, Referral
+from families.models import Child, Referral
 from families.services import referral_close, referral_record
 from reports import figures, services
 from reports.todo import FOLLOW_UP_AFTER_DAYS, cadre_tasks
@@ -297,29 +297,16 @@ def test_on_the_months_last_day_the_lists_are_the_figures_rows(october):
 
 
 def populate(group, children: int, instrument) -> None:
-    """`children` children in families of two, in every state the lists look at, made in bulk."""
-    families = Family.objects.bulk_create(
-        Family(group=group, mother_name=f"Ibu {n:03d}", joined_on=D(2024, 1, 1)) for n in range(children // 2)
+    # The second child's watch ends on 31 October.
+    f.month_in_bulk(
+        group,
+        children,
+        instrument=instrument,
+        today=TODAY,
+        checked_on=TODAY,
+        session_on=OCT.first,
+        born={1: add_months(OCT.last, -9)},
     )
-    # Ages spread over the programme's six years; the second child's watch ends on 31 October.
-    births = [TODAY - (30 + n * 97 % 2100) * DAY for n in range(children)]
-    births[1] = add_months(OCT.last, -9)
-    kids = Child.objects.bulk_create(
-        Child(family=families[n // 2], name=f"Anak {n:03d}", sex="F", birth_date=born) for n, born in enumerate(births)
-    )
-    KkaCheck.objects.bulk_create(
-        KkaCheck(child=kid, instrument=instrument, date=kid.birth_date if n % 3 else TODAY)
-        for n, kid in enumerate(kids)
-    )
-    Measurement.objects.bulk_create(
-        Measurement(child=kid, date=TODAY, weight_kg=9, height_cm=75, position="lying") for kid in kids[::2]
-    )
-    Referral.objects.bulk_create(
-        Referral(child=kid, date=TODAY - 40 * DAY, referred_to="Puskesmas") for kid in kids[::5]
-    )
-    session = f.coaching_session(group, OCT.first)
-    Attendance.objects.bulk_create(Attendance(session=session, family=family) for family in families[::2])
-    HomeVisit.objects.bulk_create(HomeVisit(family=family, date=TODAY) for family in families[1::4])
 
 
 def queries_for(group) -> tuple[int, dict]:
