@@ -3,7 +3,7 @@ from django.contrib import admin
 from cadres.admin import GroupScopedAdmin
 from groups.admin import KeptReadOnly, ScopedAdmin
 from groups.models import Area
-from reports.models import BatchPrint, GroupMonthFigures, MonthlyReport
+from reports.models import AreaTarget, BatchPrint, GroupMonthFigures, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -30,3 +30,18 @@ class GroupMonthFiguresAdmin(KeptReadOnly, GroupScopedAdmin):
     list_display = ["group", "month", "source", "stale", "computed_at", "sessions_held", "children_total"]
     list_filter = ["stale", "source", "month"]
     list_select_related = ["group"]
+
+
+@admin.register(AreaTarget)
+class AreaTargetAdmin(ScopedAdmin):
+    """A kabupaten's targets: its admin sees and sets only her kabupaten's row.
+
+    The area's choices are the kabupaten areas her AreaAdmin shows (ScopedAdmin.get_field_queryset
+    with the field's limit to kabupaten level), so she can create the row for her kabupaten only.
+    """
+
+    list_display = ["area", "families_present", "kka_checked", "measured"]
+    list_select_related = ["area"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(area__in=Area.objects.visible_to(request.user))

@@ -6,8 +6,12 @@ a new version; earlier versions stay for the record.
 """
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,7 +25,7 @@ from bkb.lib.months import Month
 from cadres.access import groups_visible_to
 from cadres.models import CadreRole
 from families.models import Family
-from groups.models import BkbGroup
+from groups.models import Area, BkbGroup
 
 
 class MonthlyReportQuerySet(models.QuerySet):
@@ -275,3 +279,89 @@ for _key in FIGURE_KEYS:
     GroupMonthFigures.add_to_class(
         _key, models.PositiveIntegerField(lazy(_figure_label, str)(_key), default=0, editable=False)
     )
+
+
+# --- A kabupaten's targets for a group's month (issue 14) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The three shares a group's month is held against, in percent."""
+
+    families_present: Decimal
+    kka_checked: Decimal
+    measured: Decimal
+
+
+# The defaults wherever a kabupaten has set none: the national figures in docs (domain.md).
+NATIONAL_TARGETS = Targets(
+    # Member families that attended a session this month.
+    families_present=Decimal("64.3"),
+    # Member children checked on the KKA this month.
+    kka_checked=Decimal("64.3"),
+    # Children measured this month: there is no national figure. 80% is OUR default, not a
+    # national one; a kabupaten sets its own.
+    measured=Decimal("80.0"),
+)
+
+_PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class AreaTarget(models.Model):
+    """A kabupaten's own targets, set by its admin; groups in a kabupaten without one use NATIONAL_TARGETS."""
+
+    area = models.OneToOneField(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        limit_choices_to={"level": Area.Level.KABUPATEN},
+        verbose_name=_("kabupaten/kota"),
+    )
+    families_present = models.DecimalField(
+        _("target keluarga hadir (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=_PERCENT,
+        default=NATIONAL_TARGETS.families_present,
+        help_text=_("Persen keluarga anggota yang hadir di pertemuan bulan ini."),
+    )
+    kka_checked = models.DecimalField(
+        _("target anak diperiksa KKA (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=_PERCENT,
+        default=NATIONAL_TARGETS.kka_checked,
+        help_text=_("Persen anak anggota yang diperiksa dengan KKA bulan ini."),
+    )
+    measured = models.DecimalField(
+        _("target anak diukur (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=_PERCENT,
+        default=NATIONAL_TARGETS.measured,
+        help_text=_("Persen anak anggota yang diukur bulan ini."),
+    )
+
+    class Meta:
+        verbose_name = _("target kabupaten")
+        verbose_name_plural = _("target kabupaten")
+        ordering = ["area__path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(families_present__gte=0, families_present__lte=100)
+                & Q(kka_checked__gte=0, kka_checked__lte=100)
+                & Q(measured__gte=0, measured__lte=100),
+                name="areatarget_percentages_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.area)
+
+    def clean(self):
+        if self.area_id and self.area.level != Area.Level.KABUPATEN:
+            raise ValidationError({"area": _("Target ditetapkan per kabupaten/kota.")})
+
+    @property
+    def targets(self) -> Targets:
+        return Targets(self.families_present, self.kka_checked, self.measured)
