@@ -17,7 +17,7 @@ from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from reports import access, documents, figures, kept, rendering, selectors, services, todo
+from reports import access, documents, figures, kept, rendering, selectors, services, targets, todo
 from reports import area as area_views
 from reports import dashboard as dashboards
 from reports.charts import trend_svg
@@ -62,7 +62,13 @@ def tasks(request, group_id):
     return render(
         request,
         "reports/tasks.html",
-        {"group": group, "tasks": found, "task_groups": shown, "count": sum(g.count for g in shown)},
+        {
+            "group": group,
+            "tasks": found,
+            "task_groups": shown,
+            "count": sum(g.count for g in shown),
+            "bars": targets.month_bars(group, found.month),
+        },
     )
 
 
