@@ -293,7 +293,7 @@ class Targets:
     measured: Decimal
 
 
-# The defaults wherever a kabupaten has set none: the national figures in docs (domain.md).
+# The defaults wherever a kabupaten has set none: the national figures (domain.md, issue 14).
 NATIONAL_TARGETS = Targets(
     # Member families that attended a session this month.
     families_present=Decimal("64.3"),

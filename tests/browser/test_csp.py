@@ -87,6 +87,7 @@ def test_django_admin_runs_under_the_csp(world, laptop, live_server):  # noqa: F
             "/admin/groups/bkbgroup/add/",
             f"/admin/families/family/{family.pk}/change/",
             "/admin/cadres/training/add/",  # the date widget's calendar
+            "/admin/reports/areatarget/add/",
         ],
         console,
     )
