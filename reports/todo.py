@@ -23,8 +23,10 @@ her area: a group with no session this month so far (the figures'
 "sessions_held"), last month's report not sent (the same rule as the chair's),
 a report sent back and not corrected (MonthlyReportQuerySet.returned), a group
 with no supervision visit in three months (cadres.models.SupervisionVisit), and
-the referrals the cadres have to follow up (the same query as theirs). A fixed
-number of queries, whatever the number of groups and children.
+the referrals the cadres have to follow up (the same query as theirs), and this
+month's measurements saved although unlikely (Measurement.confirmed_unlikely,
+families.measurements' CONFIRM), data to check. A fixed number of queries,
+whatever the number of groups and children.
 
 A task goes when it is done because doing it writes the very row its rule
 reads: a check, a mark, a measurement, a visit, a referral made or closed, a
@@ -47,7 +49,7 @@ from bkb.lib.ages import add_months
 from bkb.lib.months import Month
 from families.kka import KkaStatus, annotate_kka_status, checked_between
 from families.measurements import measured_between
-from families.models import Child, Family, Referral, in_programme_q
+from families.models import Child, Family, Measurement, Referral, in_programme_q
 from groups.models import BkbGroup
 from reports import figures
 from reports.models import MonthlyReport
@@ -312,6 +314,7 @@ SUPERVISOR_LABELS = {
     "report_returned": _("Laporan dikembalikan, belum diperbaiki"),
     "not_visited": _("Belum dikunjungi pembina 3 bulan terakhir"),
     "referrals_to_follow": LABELS["referrals_to_follow"],
+    "measurements_to_check": _("Pengukuran tidak wajar yang dikonfirmasi kader (perlu dicek)"),
 }
 
 
@@ -320,6 +323,12 @@ class GroupTask(Task):
     """A group with something missing: no session this month, no visit in three months."""
 
     last_date: datetime.date | None = None  # its last visit, for "not visited"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasurementTask(Task):
+    # Its child and family preloaded.
+    measurement: Measurement
 
 
 @dataclass
@@ -339,6 +348,7 @@ class SupervisorTasks:
     report_returned: SupervisorTaskGroup
     not_visited: SupervisorTaskGroup
     referrals_to_follow: SupervisorTaskGroup
+    measurements_to_check: SupervisorTaskGroup
 
     @property
     def groups(self) -> list[SupervisorTaskGroup]:
@@ -352,7 +362,7 @@ class SupervisorTasks:
 def supervisor_tasks(groups: QuerySet, *, today: datetime.date) -> SupervisorTasks:
     """What needs following up in `groups` (the supervisor's area, already scoped) as of `today`.
 
-    Five queries, whatever the number of groups and children.
+    Six queries, whatever the number of groups and children.
     """
     month = Month.of(today)
     last_month = month.previous()
@@ -369,6 +379,13 @@ def supervisor_tasks(groups: QuerySet, *, today: datetime.date) -> SupervisorTas
     )
     returned = MonthlyReport.objects.returned().filter(group__in=groups).select_related("reviewed_by").defer("snapshot")
     referrals = _referrals_open_too_long(today).filter(child__family__group__in=groups).select_related("child__family")
+    measurements = (
+        Measurement.objects.filter(
+            confirmed_unlikely=True, date__gte=month.first, date__lte=today, child__family__group__in=groups
+        )
+        .select_related("child__family")
+        .order_by("date", "pk")
+    )
     return SupervisorTasks(
         month=month,
         today=today,
@@ -412,6 +429,18 @@ def supervisor_tasks(groups: QuerySet, *, today: datetime.date) -> SupervisorTas
                     args=(referral.child_id,),
                 )
                 for referral in referrals
+            ],
+        ),
+        measurements_to_check=SupervisorTaskGroup(
+            "measurements_to_check",
+            [
+                MeasurementTask(
+                    measurement=measurement,
+                    group=by_pk[measurement.child.family.group_id],
+                    url_name="families:child_detail",
+                    args=(measurement.child_id,),
+                )
+                for measurement in measurements
             ],
         ),
     )

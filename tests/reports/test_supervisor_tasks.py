@@ -5,6 +5,7 @@ of groups and children."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,7 +13,8 @@ from django.utils import timezone
 
 from bkb.lib.months import Month
 from cadres.models import SupervisionVisit
-from families.models import Child, Family, Referral
+from families.measurements import CONFIRM, measurement_record
+from families.models import Child, Family, Measurement, Referral
 from groups.models import BkbGroup
 from reports import services
 from reports.models import MonthlyReport
@@ -178,6 +180,49 @@ def test_a_referral_of_a_family_that_left_is_not_followed(world):
     assert not tasks_on(world).referrals_to_follow.items
 
 
+# --- measurements confirmed although unlikely ----------------------------------------------
+
+
+@pytest.fixture
+def measured(world):
+    """A child measured at 80 cm on 1 October: anything much shorter after is unlikely."""
+    child = f.child(f.family(world["group_a"], mother_name="Euis"), D(2025, 1, 1), name="Ani")
+    f.measurement(child, D(2026, 10, 1), weight_kg="10.0", height_cm="80.0")
+    return child
+
+
+def record(child, day, height_cm, *, confirmed=True):
+    return measurement_record(
+        child=child, date=day, weight_kg="10.0", height_cm=height_cm, position="lying", confirmed=confirmed
+    )
+
+
+def test_an_unlikely_value_is_refused_unless_confirmed_and_then_kept_marked(measured):
+    with pytest.raises(ValidationError) as refused:
+        record(measured, NOV.first, "78.0", confirmed=False)
+    assert refused.value.code == CONFIRM
+    assert record(measured, NOV.first, "78.0").confirmed_unlikely
+    # Ticked, but nothing unlikely: not marked.
+    assert not record(measured, NOV.first + DAY, "80.5").confirmed_unlikely
+
+
+def test_this_months_confirmed_unlikely_measurements_are_listed_from_the_first(world, measured):
+    on_first = record(measured, NOV.first, "78.0")
+    record(measured, OCT.last, "77.0")  # last month's: not this list's
+    record(measured, NOV.first + DAY, "80.5")  # confirmed, but likely enough
+    found = tasks_on(world)
+    assert [task.measurement for task in found.measurements_to_check] == [on_first]
+    task = found.measurements_to_check.items[0]
+    assert task.group == world["group_a"] and task.url == reverse("families:child_detail", args=[measured.pk])
+
+
+def test_a_measurement_corrected_to_a_likely_value_leaves_the_list(world, measured):
+    record(measured, NOV.first, "78.0")
+    record(measured, NOV.first, "80.2", confirmed=False)  # the same day, measured again
+    assert not Measurement.objects.filter(confirmed_unlikely=True).exists()
+    assert not tasks_on(world).measurements_to_check.items
+
+
 # --- scope and the page -----------------------------------------------------------------------
 
 
@@ -247,6 +292,10 @@ def area_in_bulk(world, groups: int) -> None:
         for n, family in enumerate(families)
     )
     Referral.objects.bulk_create(Referral(child=kid, date=TODAY - 40 * DAY, referred_to="Puskesmas") for kid in kids)
+    Measurement.objects.bulk_create(
+        Measurement(child=kid, date=TODAY, weight_kg=9, height_cm=75, position="lying", confirmed_unlikely=True)
+        for kid in kids[::2]
+    )
     SupervisionVisit.objects.bulk_create(
         SupervisionVisit(group=group, supervisor=world["supervisor"], date=D(2026, 1, 5), findings="-")
         for group in made[::2]
@@ -271,9 +320,10 @@ def test_the_rules_take_the_same_queries_for_2_groups_as_for_20(world):
     few = count_queries(lambda: supervisor_tasks(area, today=TODAY))
     area_in_bulk(world, 18)
     found = supervisor_tasks(area, today=TODAY)
-    assert found.referrals_to_follow.count == 18 and found.report_returned.count
+    assert found.referrals_to_follow.count == 18 and found.measurements_to_check.count == 9
+    assert found.report_returned.count and found.no_session.count and found.not_visited.count
     many = count_queries(lambda: supervisor_tasks(area, today=TODAY))
-    assert few == many <= 5
+    assert few == many <= 6
 
 
 def test_the_page_takes_the_same_queries_for_2_groups_as_for_20(world, login, on_today):
