@@ -4,7 +4,9 @@
 form and the session back-entry grid both call it. It refuses impossible or
 WHO-implausible values outright (ValidationError keyed by field), and asks the
 cadre to confirm unlikely ones (ValidationError with code "confirm"): a child
-who got shorter, or a weight jump beyond what the days between allow.
+who got shorter, or a weight jump beyond what the days between allow. A value
+saved so, confirmed, is marked `Measurement.confirmed_unlikely`: data for the
+supervisor to check (reports.todo.supervisor_tasks).
 """
 
 import datetime
@@ -244,13 +246,22 @@ def measurement_check(
     scores = zscores(child, date, float(weight), float(height), position)
     if errors := _implausible_errors(scores, weight, height):
         raise ValidationError(errors)
-    if not confirmed:
-        if reasons := _confirm_reasons(child=child, date=date, weight=weight, height=height, position=position):
-            raise ValidationError(
-                " ".join(reasons) + " " + _("Bila angkanya memang benar, centang konfirmasi lalu simpan lagi."),
-                code=CONFIRM,
-            )
-    return {"weight_kg": weight, "height_cm": height, "position": position, "head_cm": head, "arm_cm": arm, **scores}
+    reasons = _confirm_reasons(child=child, date=date, weight=weight, height=height, position=position)
+    if reasons and not confirmed:
+        raise ValidationError(
+            " ".join(reasons) + " " + _("Bila angkanya memang benar, centang konfirmasi lalu simpan lagi."),
+            code=CONFIRM,
+        )
+    return {
+        "weight_kg": weight,
+        "height_cm": height,
+        "position": position,
+        "head_cm": head,
+        "arm_cm": arm,
+        **scores,
+        # Unlikely, and confirmed: kept with the row for the supervisor to check.
+        "confirmed_unlikely": bool(reasons),
+    }
 
 
 def measurement_record(

@@ -577,6 +577,9 @@ class Measurement(models.Model):
         related_name="+",
         verbose_name=_("dicatat oleh"),
     )
+    # Saved although unlikely next to the child's other measurements (families.measurements'
+    # CONFIRM): the cadre ticked that the values are right. The supervisor's list shows them to check.
+    confirmed_unlikely = models.BooleanField(_("dikonfirmasi walau tidak wajar"), default=False, editable=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     history = request_history()

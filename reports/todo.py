@@ -18,6 +18,16 @@ Each task list reads a rule the figures and the pages already have, taken on
 - last month's report: the current version (MonthlyReportQuerySet.current),
   due on Month.due, late as reports.services.sent_late says.
 
+`supervisor_tasks` is the PKB/PLKB's side of the same rules, for the groups of
+her area: a group with no session this month so far (the figures'
+"sessions_held"), last month's report not sent (the same rule as the chair's),
+a report sent back and not corrected (MonthlyReportQuerySet.returned), a group
+with no supervision visit in three months (cadres.models.SupervisionVisit), and
+the referrals the cadres have to follow up (the same query as theirs), and this
+month's measurements saved although unlikely (Measurement.confirmed_unlikely,
+families.measurements' CONFIRM), data to check. A fixed number of queries,
+whatever the number of groups and children.
+
 A task goes when it is done because doing it writes the very row its rule
 reads: a check, a mark, a measurement, a visit, a referral made or closed, a
 report sent. Five to seven queries, whatever the number of children.
@@ -31,13 +41,15 @@ work; nothing to ask of the family.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bkb.lib.ages import add_months
 from bkb.lib.months import Month
 from families.kka import KkaStatus, annotate_kka_status, checked_between
 from families.measurements import measured_between
-from families.models import Child, Family, Referral, in_programme_q
+from families.models import Child, Family, Measurement, Referral, in_programme_q
 from groups.models import BkbGroup
 from reports import figures
 from reports.models import MonthlyReport
@@ -49,6 +61,8 @@ from sessions.selectors import home_visit_list
 # day itself counts: sessions often fall on the same weekday each month, and a referral
 # made at one would otherwise miss the session four weeks later by a day.
 FOLLOW_UP_AFTER_DAYS = 28
+# A group the PKB/PLKB has not visited (cadres.models.SupervisionVisit) for this many months.
+VISIT_EVERY_MONTHS = 3
 
 LABELS = {
     "kka_due": _("Belum diperiksa KKA bulan ini"),
@@ -67,6 +81,7 @@ class Task:
 
     url_name: str
     args: tuple = ()
+    group: BkbGroup | None = None  # on the supervisor's list, whose task it is
     query: str = ""  # without "?": "bulan=2026-10"
     fragment: str = ""  # without "#"
     whatsapp: str = ""  # a wa.me link to the family; "" when there is nothing to ask or no number
@@ -218,15 +233,21 @@ def cadre_tasks(group: BkbGroup, *, today: datetime.date) -> CadreTasks:
     )
 
 
-def _referrals_to_follow(group: BkbGroup, today: datetime.date) -> list[ReferralTask]:
-    # The children the figures count ("referrals_open"): a family that left is not hers to follow.
+def _referrals_open_too_long(today: datetime.date) -> QuerySet:
+    """Referrals still open `FOLLOW_UP_AFTER_DAYS` after they were made, oldest first.
+
+    The children the figures count ("referrals_open"): a family that left is not the group's to follow.
+    """
     made_by = today - datetime.timedelta(days=FOLLOW_UP_AFTER_DAYS)
-    referrals = (
+    return (
         Referral.objects.open_on(today)
-        .filter(in_programme_q(today, "child__"), child__family__group=group, date__lte=made_by)
-        .select_related("child__family")
+        .filter(in_programme_q(today, "child__"), date__lte=made_by)
         .order_by("date", "pk")
     )
+
+
+def _referrals_to_follow(group: BkbGroup, today: datetime.date) -> list[ReferralTask]:
+    referrals = _referrals_open_too_long(today).filter(child__family__group=group).select_related("child__family")
     return [
         ReferralTask(
             referral=referral,
@@ -261,12 +282,20 @@ def _report(group: BkbGroup, month: Month, today: datetime.date) -> list[ReportT
     report = (
         MonthlyReport.objects.current().filter(group=group, month=month.first).select_related("reviewed_by").first()
     )
+    return _report_tasks(group, month, report, today)
+
+
+def _report_tasks(
+    group: BkbGroup, month: Month, report: MonthlyReport | None, today: datetime.date
+) -> list[ReportTask]:
+    """The month's report as a task, from its current version (None: not sent): [] once it stands."""
     task = {
         "month": month,
         "due": month.due,
         "url_name": "reports:group_month",
         "args": (group.pk, str(month)),
         "fragment": "report-status",
+        "group": group,
     }
     if report is None:
         if sent_late(month, today):
@@ -275,3 +304,143 @@ def _report(group: BkbGroup, month: Month, today: datetime.date) -> list[ReportT
     if report.status == MonthlyReport.Status.RETURNED:
         return [ReportTask(report=report, **task)]
     return []
+
+
+# --- the supervisor's list ---------------------------------------------------------------
+
+SUPERVISOR_LABELS = {
+    "no_session": _("Belum ada pertemuan bulan ini"),
+    "report_not_sent": _("Laporan bulan lalu belum dikirim"),
+    "report_returned": _("Laporan dikembalikan, belum diperbaiki"),
+    "not_visited": _("Belum dikunjungi pembina 3 bulan terakhir"),
+    "referrals_to_follow": LABELS["referrals_to_follow"],
+    "measurements_to_check": _("Pengukuran tidak wajar yang dikonfirmasi kader (perlu dicek)"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupTask(Task):
+    """A group with something missing: no session this month, no visit in three months."""
+
+    last_date: datetime.date | None = None  # its last visit, for "not visited"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasurementTask(Task):
+    # Its child and family preloaded.
+    measurement: Measurement
+
+
+@dataclass
+class SupervisorTaskGroup(TaskGroup):
+    @property
+    def label(self) -> str:
+        return str(SUPERVISOR_LABELS[self.key])
+
+
+@dataclass
+class SupervisorTasks:
+    month: Month
+    today: datetime.date
+    visited_since: datetime.date
+    no_session: SupervisorTaskGroup
+    report_not_sent: SupervisorTaskGroup
+    report_returned: SupervisorTaskGroup
+    not_visited: SupervisorTaskGroup
+    referrals_to_follow: SupervisorTaskGroup
+    measurements_to_check: SupervisorTaskGroup
+
+    @property
+    def groups(self) -> list[SupervisorTaskGroup]:
+        return [getattr(self, key) for key in SUPERVISOR_LABELS]
+
+    @property
+    def count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+
+def supervisor_tasks(groups: QuerySet, *, today: datetime.date) -> SupervisorTasks:
+    """What needs following up in `groups` (the supervisor's area, already scoped) as of `today`.
+
+    Six queries, whatever the number of groups and children.
+    """
+    month = Month.of(today)
+    last_month = month.previous()
+    visited_since = add_months(today, -VISIT_EVERY_MONTHS)
+    found = list(
+        groups.select_related("desa").annotate(last_visit=Max("supervision_visits__date")).order_by("name", "pk")
+    )
+    by_pk = {group.pk: group for group in found}
+    held = set(figures.rows_behind(groups, month, "sessions_held").values_list("group_id", flat=True))
+    sent = set(
+        MonthlyReport.objects.current()
+        .filter(group__in=groups, month=last_month.first)
+        .values_list("group_id", flat=True)
+    )
+    returned = MonthlyReport.objects.returned().filter(group__in=groups).select_related("reviewed_by").defer("snapshot")
+    referrals = _referrals_open_too_long(today).filter(child__family__group__in=groups).select_related("child__family")
+    measurements = (
+        Measurement.objects.filter(
+            confirmed_unlikely=True, date__gte=month.first, date__lte=today, child__family__group__in=groups
+        )
+        .select_related("child__family")
+        .order_by("date", "pk")
+    )
+    return SupervisorTasks(
+        month=month,
+        today=today,
+        visited_since=visited_since,
+        no_session=SupervisorTaskGroup(
+            "no_session",
+            [
+                GroupTask(group=group, url_name="sessions:list", args=(group.pk,))
+                for group in found
+                if group.pk not in held
+            ],
+        ),
+        report_not_sent=SupervisorTaskGroup(
+            "report_not_sent",
+            [task for group in found if group.pk not in sent for task in _report_tasks(group, last_month, None, today)],
+        ),
+        report_returned=SupervisorTaskGroup(
+            "report_returned",
+            [
+                task
+                for report in sorted(returned, key=lambda r: (by_pk[r.group_id].name, r.group_id, r.month))
+                for task in _report_tasks(by_pk[report.group_id], report.period, report, today)
+            ],
+        ),
+        not_visited=SupervisorTaskGroup(
+            "not_visited",
+            [
+                GroupTask(group=group, last_date=group.last_visit, url_name="groups:visit_create", args=(group.pk,))
+                for group in found
+                if group.last_visit is None or group.last_visit < visited_since
+            ],
+        ),
+        referrals_to_follow=SupervisorTaskGroup(
+            "referrals_to_follow",
+            [
+                ReferralTask(
+                    referral=referral,
+                    days_open=(today - referral.date).days,
+                    group=by_pk[referral.child.family.group_id],
+                    url_name="families:child_detail",
+                    args=(referral.child_id,),
+                )
+                for referral in referrals
+            ],
+        ),
+        measurements_to_check=SupervisorTaskGroup(
+            "measurements_to_check",
+            [
+                MeasurementTask(
+                    measurement=measurement,
+                    group=by_pk[measurement.child.family.group_id],
+                    url_name="families:child_detail",
+                    args=(measurement.child_id,),
+                )
+                for measurement in measurements
+            ],
+        ),
+    )

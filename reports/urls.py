@@ -5,6 +5,7 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("tugas/", views.supervisor_tasks, name="supervisor_tasks"),
     # Before the month's pattern, which would take "tugas" for a month.
     path("kelompok/<int:group_id>/tugas/", views.tasks, name="tasks"),
     path("kelompok/<int:group_id>/<str:month>/", views.group_month, name="group_month"),

@@ -72,6 +72,28 @@ def tasks(request, group_id):
     )
 
 
+def supervisor_tasks(request):
+    """The supervisor's list (issue 14): what needs following up in her area, as of today."""
+    require(access.can_see_overview(request.user))
+    areas = list(access.overview_areas(request.user))
+    if not areas:
+        return render(request, "reports/supervisor_tasks.html", {"areas": [], "task_groups": [], "count": 0})
+    area_id = param_int(request.GET.get("wilayah"), what=_("Wilayah"))
+    area = get_area_for(request.user, area_id) if area_id is not None else selectors.home_area(request.user, areas)
+    found = todo.supervisor_tasks(groups_visible_to(request.user).in_area(area), today=timezone.localdate())
+    return render(
+        request,
+        "reports/supervisor_tasks.html",
+        {
+            "areas": areas,
+            "area": area,
+            "tasks": found,
+            "task_groups": [task_group for task_group in found.groups if task_group.count],
+            "count": found.count,
+        },
+    )
+
+
 def group_month(request, group_id, month):
     group = get_group_for(request.user, group_id)
     return _group_month_page(request, group, _month(month))

@@ -172,6 +172,7 @@ TABLE = [
     Row("sessions:whatsapp", lambda o: [o["session"].pk], READ),
     # reports
     Row("reports:dashboard", lambda o: [], OVERVIEW, gate=CADRES, query=lambda o: f"?wilayah={o['area'].pk}"),
+    Row("reports:supervisor_tasks", lambda o: [], OVERVIEW, gate=CADRES, query=lambda o: f"?wilayah={o['area'].pk}"),
     Row("reports:tasks", lambda o: [o["group"].pk], READ),
     Row("reports:group_month", lambda o: [o["group"].pk, str(MONTH)], READ),
     Row("reports:group_month_pdf", lambda o: [o["group"].pk, str(MONTH)], READ),
