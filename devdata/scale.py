@@ -512,7 +512,19 @@ class ScaleSeeder:
                             if m is None:
                                 continue
                             measurement_rows.append(
-                                (self.ids.take(Measurement), kid.id, day, *m, None, None, sid, plan.user_id, self.now)
+                                # Drawn from the WHO curves: never an unlikely value to confirm.
+                                (
+                                    self.ids.take(Measurement),
+                                    kid.id,
+                                    day,
+                                    *m,
+                                    None,
+                                    None,
+                                    sid,
+                                    plan.user_id,
+                                    self.now,
+                                    False,
+                                )
                             )
                     else:
                         if rng.random() < 0.5:
@@ -533,7 +545,7 @@ class ScaleSeeder:
         copy_rows(
             Measurement,
             ["id", "child", "date", "weight_kg", "height_cm", "position", "haz", "waz", "whz", "baz", "head_cm",
-             "arm_cm", "session", "recorded_by", "created_at"],
+             "arm_cm", "session", "recorded_by", "created_at", "confirmed_unlikely"],
             measurement_rows,
         )  # fmt: skip
         copy_rows(HomeVisit, ["id", "family", "date", "met", "note", "visited_by", "created_at"], visit_rows)
