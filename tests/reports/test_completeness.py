@@ -8,10 +8,12 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bkb.lib.months import Month
 from groups.models import BkbGroup
 from reports import services
+from reports import views as report_views
 from reports.completeness import ReportState, completeness
 from reports.models import MonthlyReport
 from tests import factories as f
@@ -129,3 +131,63 @@ def test_a_fixed_number_of_queries_for_2_or_20_groups(world):
     twenty = BkbGroup.objects.in_area(world["kec_a"])
     assert twenty.count() == 20
     assert _queries(twenty) == two
+
+
+def _page_queries(client, area) -> int:
+    _page(client, area)  # the kept rows made first
+    with CaptureQueriesContext(connection) as queries:
+        response = _page(client, area)
+    assert len(response.context["grid"]) == BkbGroup.objects.in_area(area).count()
+    return len(queries)
+
+
+def test_the_dashboard_with_its_grid_runs_the_same_queries_for_2_or_20_groups(world, login):
+    client = login(world["supervisor"])
+    two = _page_queries(client, world["kec_a"])
+    _extra_groups(world, 18)
+    assert _page_queries(client, world["kec_a"]) == two
+
+
+# --- the dashboard's grid --------------------------------------------------------------------
+
+
+def _page(client, area, month=OCT):
+    response = client.get(reverse("reports:dashboard") + f"?wilayah={area.pk}&bulan={month}")
+    assert response.status_code == 200
+    return response
+
+
+def test_the_dashboard_shows_the_grid_with_a_cell_per_group_and_month(world, login):
+    f.coaching_session(world["group_a"], D(2026, 9, 12))
+    send(world["group_a"], world["admin"], SEP, SEP.due + DAY)
+    response = _page(login(world["supervisor"]), world["kec_a"])
+    html = response.content.decode()
+    assert 'id="completeness"' in html and 'id="completeness-legend"' in html
+    grid = html[html.index('id="completeness"') :].split("</table>")[0]
+    for group in (world["group_a"], world["group_b"]):
+        row = grid[grid.index(f'data-grid-group="{group.pk}"') :].split("</tr>")[0]
+        assert row.count("<td class=") == 12 + 4  # the months, then the totals
+    melati = grid[grid.index(f'data-grid-group="{world["group_a"].pk}"') :].split("</tr>")[0]
+    assert 'data-month="2026-09" data-report="late" data-session="1"' in melati
+    assert "laporan terlambat" in melati  # the cell says it in words, not by colour alone
+    assert '<td class="text-end" data-total="late">1</td>' in melati
+    assert '<td class="text-end" data-total="sessions">1</td>' in melati
+    assert response.context["grid"][0].cells[-1].month == OCT
+
+
+def test_the_grid_shows_only_the_areas_groups_the_user_may_see(world, login):
+    supervisor = _page(login(world["supervisor"]), world["kec_a"])
+    assert [row.group for row in supervisor.context["grid"]] == [world["group_a"], world["group_b"]]
+    admin = _page(login(world["admin"]), world["kab"])
+    shown = {row.group for row in admin.context["grid"]}
+    assert shown == {world["group_a"], world["group_b"], world["group_c"]}  # not Garut, another kabupaten
+    html = admin.content.decode()
+    assert f'data-grid-group="{world["group_x"].pk}"' not in html
+
+
+def test_an_area_with_too_many_groups_asks_for_a_smaller_one(world, login, monkeypatch):
+    monkeypatch.setattr(report_views, "GRID_MAX_GROUPS", 1)
+    response = _page(login(world["supervisor"]), world["kec_a"])
+    html = response.content.decode()
+    assert response.context["grid"] is None
+    assert 'id="completeness-too-many"' in html and 'id="completeness"' not in html
