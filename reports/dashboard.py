@@ -79,6 +79,14 @@ INDICATOR_COUNTS = [
 # A kecamatan or desa lists its groups this many to a page.
 PAGE_SIZE = 100
 
+# The 12-month completeness grid (reports.area.completeness) is shown for an area of at most this
+# many groups, else a line asks for a smaller one. A grid is read by eye, a row per group: 60 rows of
+# 12 months is a kecamatan's worth (about 720 cells), and what a supervisor follows up group by group;
+# a kabupaten's thousand rows would be a long page nobody reads (and 12,000 cells), while its
+# kecamatan rows above already say where reports are missing. Paging the grid was the other choice;
+# it would page apart from the table above (sorted by an indicator), so one area's pages would not line up.
+GRID_MAX_GROUPS = 60
+
 
 @dataclass
 class DashboardRow:

@@ -17,11 +17,11 @@ from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from reports import access, documents, figures, kept, rendering, selectors, services, targets, todo
+from reports import access, completeness, documents, figures, kept, rendering, selectors, services, targets, todo
 from reports import area as area_views
 from reports import dashboard as dashboards
 from reports.charts import trend_svg
-from reports.dashboard import INDICATORS
+from reports.dashboard import GRID_MAX_GROUPS, INDICATORS
 from reports.forms import BatchPrintForm, ReviewForm
 from reports.models import BatchPrint
 
@@ -211,7 +211,11 @@ def dashboard(request):
     month = _month_param(request.GET.get("bulan"))
     sort = param_text(request, "urut", max_length=40)
     page = param_int(request.GET.get("halaman"), what=_("Halaman")) or 1
-    data = dashboards.dashboard(groups_visible_to(request.user).in_area(area), area, month, sort=sort, page=page)
+    groups = groups_visible_to(request.user).in_area(area)
+    data = dashboards.dashboard(groups, area, month, sort=sort, page=page)
+    today = timezone.localdate()
+    # Completeness over the 12 months: only for an area small enough to read as a grid (GRID_MAX_GROUPS).
+    grid = completeness.completeness(groups, last_month=month, today=today) if data.groups <= GRID_MAX_GROUPS else None
     trends = [
         (indicator, trend_svg(points, unit=indicator.unit, title=str(indicator.label)), points)
         for indicator, points in data.series
@@ -229,8 +233,11 @@ def dashboard(request):
             "indicators": INDICATORS,
             "trends": trends,
             "sort": sort,
-            "today": timezone.localdate(),
+            "today": today,
             "can_batch_print": access.can_batch_print(request.user),
+            "grid": grid,
+            "grid_months": grid[0].cells if grid else [],
+            "grid_max": GRID_MAX_GROUPS,
         },
     )
 
