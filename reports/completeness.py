@@ -116,18 +116,9 @@ def completeness(
             .filter(group__in=groups.values("pk"), month__in=firsts)
             .values_list("group_id", "month", "is_late", "status")
         }
-    return [
-        GroupCompleteness(
-            group,
-            [
-                CompletenessCell(
-                    month,
-                    (group.pk, month.first) in held,
-                    report_state(month, sent.get((group.pk, month.first), (None,))[0], today),
-                    sent.get((group.pk, month.first), (None, None))[1],
-                )
-                for month in shown
-            ],
-        )
-        for group in listed
-    ]
+
+    def cell(group: BkbGroup, month: Month) -> CompletenessCell:
+        is_late, status = sent.get((group.pk, month.first), (None, None))
+        return CompletenessCell(month, (group.pk, month.first) in held, report_state(month, is_late, today), status)
+
+    return [GroupCompleteness(group, [cell(group, month) for month in shown]) for group in listed]

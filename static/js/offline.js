@@ -24,9 +24,9 @@
 
   // The service worker, without ever waiting on it for long: a phone where it failed to install
   // still saves into the outbox and still gets to the unsent page.
-  var worker = "serviceWorker" in navigator && body.dataset.sw
-    ? navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).catch(function () { return null; })
-    : Promise.resolve(null);
+  if ("serviceWorker" in navigator && body.dataset.sw) {
+    navigator.serviceWorker.register(body.dataset.sw, { scope: "/" }).catch(function () {});
+  }
   function workerReady(ms) {
     if (!("serviceWorker" in navigator)) return Promise.resolve(null);
     return Promise.race([
@@ -296,5 +296,4 @@
     keepShells().then(function () { window.bkbShellsKept = true; });
     if (entries.some(function (entry) { return entry.state === "waiting"; })) return send();
   });
-  return worker;
 })();
