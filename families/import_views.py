@@ -87,7 +87,8 @@ def family_import(request, pk):
 def import_preview(request, pk, upload_id):
     group = get_group_for(request.user, pk, write=True)
     uploads = FamilyImport.objects.defer("content")
-    upload = get_object_or_404(uploads, pk=upload_id, group=group, uploaded_by=request.user)
+    # Anyone who keeps the group's register may finish an import: the admin helping a cadre, say.
+    upload = get_object_or_404(uploads, pk=upload_id, group=group)
     if upload.imported_at:
         messages.info(request, _("Berkas ini sudah diimpor."))
         return redirect("sessions:roster", group.pk)
