@@ -496,6 +496,113 @@ def small_rows(res: Results, ctx: dict, args) -> None:
             unit="MB", note=note)  # fmt: skip
 
 
+# --- import (issue 15) --------------------------------------------------------------------
+
+IMPORT_ROWS = 500
+
+
+def import_file(rows: int, today, series: int) -> bytes:
+    """A group's register of `rows` children as an .xlsx, made as a cadre would fill the template.
+
+    Every value is valid on any day (ages from 1 to 70 months before `today`); one family in
+    three has a second child; NIK/KK numbers start with 99, a province code no seeded number has.
+    """
+    import datetime
+
+    from bkb.lib import sheets
+    from families import spreadsheet
+
+    labels = {field.name: field for field in spreadsheet.FIELDS}
+    values = []
+    family = 0
+    for n in range(rows):
+        second = n % 3 == 2
+        if not second:
+            family += 1
+        born = today - datetime.timedelta(days=30 + (n * 37) % 2100)
+        row = {
+            "kk_number": f"99{series:02d}{family:012d}",
+            "mother_name": f"Ibu Uji {series}-{family}",
+            "caregiver": "Ibu",
+            "mother_nik": f"99{series:02d}{500000 + family:012d}",
+            "father_name": f"Bapak Uji {family}",
+            "phone": f"0812{series:02d}{family:06d}",
+            "address": "Kp. Bench",
+            "rt": f"{1 + family % 9:03d}",
+            "rw": "001",
+            "is_pus": "Ya",
+            "kb_method": "Suntik",
+            "joined_on": today - datetime.timedelta(days=10),
+            "name": f"Anak Uji {n}",
+            "sex": "Perempuan" if n % 2 else "Laki-laki",
+            "birth_date": born,
+            "nik": f"99{series:02d}{900000 + n:012d}",
+            "birth_weight_kg": 3.1,
+            "birth_length_cm": 49.5,
+        }
+        values.append([row.get(name) for name in labels] + [None])
+    return sheets.xlsx_bytes([sheets.Sheet("Keluarga dan anak", spreadsheet.columns(), values)])
+
+
+def import_rows(res: Results, ctx: dict, args) -> None:
+    """500 rows through the import's own pages: upload, preview, confirm; then the same file again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from families.models import Family
+    from groups.models import BkbGroup
+
+    admin = logged_in(ctx["admin_user"])
+    timings: dict[str, list[float]] = {"preview": [], "confirm": [], "total": [], "again": []}
+    for rep in range(3):
+        group = BkbGroup.objects.create(name=f"BKB Bench Impor {rep}", desa=ctx["desa"], rw="001")
+        content = import_file(IMPORT_ROWS, ctx["today"], rep)
+        try:
+            for kind in ("first", "again"):
+                started = time.perf_counter()
+                upload = SimpleUploadedFile("register.xlsx", content)
+                response = admin.post(f"/kelompok/{group.pk}/impor/", {"file": upload})
+                if response.status_code != 302:
+                    raise PageFailed(f"upload -> {response.status_code}")
+                preview = response["Location"]
+                page = admin.get(preview)
+                if page.status_code != 200 or b'id="import-problems"' in page.content:
+                    raise PageFailed(f"preview -> {page.status_code}: {page.content.decode()[-3000:]}")
+                previewed = time.perf_counter()
+                done = admin.post(preview)
+                if done.status_code != 302:
+                    raise PageFailed(f"confirm -> {done.status_code}")
+                finished = time.perf_counter()
+                if kind == "first":
+                    timings["preview"].append((previewed - started) * 1000)
+                    timings["confirm"].append((finished - previewed) * 1000)
+                    timings["total"].append((finished - started) * 1000)
+                else:
+                    timings["again"].append((finished - started) * 1000)
+            if Family.objects.filter(group=group).count() != IMPORT_ROWS - IMPORT_ROWS // 3:
+                raise PageFailed("the import did not write every family")
+        except PageFailed as error:
+            res.add("import_total", f"Import {IMPORT_ROWS} rows", median="failed", note=str(error))
+            return
+        finally:
+            Family.objects.filter(group=group).delete()
+            group.delete()
+    note = f"n=3, .xlsx of {IMPORT_ROWS} rows ({IMPORT_ROWS - IMPORT_ROWS // 3} families), through the pages"
+    res.add("import_preview", f"Import {IMPORT_ROWS} rows: upload and preview (every row checked)",
+            median=median(timings["preview"]), note=note)  # fmt: skip
+    res.add("import_confirm", f"Import {IMPORT_ROWS} rows: confirm (checked again, written in one transaction)",
+            median=median(timings["confirm"]), note=note)  # fmt: skip
+    res.add("import_total", f"Import {IMPORT_ROWS} rows: upload to written", median=median(timings["total"]) / 1000,
+            unit="s", note=f"{note}; target under 10 s (issue 15)")  # fmt: skip
+    res.add("import_again", f"Import the same {IMPORT_ROWS} rows again (nothing written)",
+            median=median(timings["again"]) / 1000, unit="s", note=note)  # fmt: skip
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 # --- all phases --------------------------------------------------------------------------
 
 # In the order they run: the query-count phase reuses the kabupaten counts the pages phase kept.
@@ -506,6 +613,7 @@ PHASES = {
     "pdf": pdf_rows,
     "kept": kept_rows,
     "batch": batch_rows,
+    "import": import_rows,
     "load": load_rows,
 }
 

@@ -44,7 +44,9 @@ def parse_args():
     parser.add_argument("--batch-timeout", type=int, default=600)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
-    parser.add_argument("--only", default="", help="comma list of phases: pages,queries,bytes,pdf,kept,batch,load")
+    parser.add_argument(
+        "--only", default="", help="comma list of phases: pages,queries,bytes,pdf,kept,batch,import,load"
+    )
     return parser.parse_args()
 
 

@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -137,6 +138,7 @@ def import_preview(request, pk, upload_id):
     )
 
 
+@transaction.atomic
 def _confirm(request, group, upload, table) -> imports.Plan:
     """Write the file and mark it imported, together; a second confirm finds it imported."""
     locked = FamilyImport.objects.select_for_update().defer("content").get(pk=upload.pk)

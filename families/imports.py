@@ -49,6 +49,8 @@ class Problem:
     row: int
     column: str
     message: str
+    # What the cell held, shown beside the message so she finds it in her file.
+    value: str = ""
 
     def __str__(self) -> str:
         return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
@@ -232,12 +234,20 @@ def read_rows(table: sheets.Table) -> tuple[list[FileRow], list[Problem], list[s
                 else:
                     values[name] = _form_value(item, value)
             except ValueError as error:
-                problems.append(Problem(number, header_of(name), str(error)))
+                problems.append(Problem(number, header_of(name), str(error), _shown(value)))
                 values[name] = ""
             if item is not None and item.of == "family" and values[name] not in ("", False):
                 present.add(name)
         rows.append(FileRow(number, values, present))
     return rows, problems, ignored
+
+
+def _shown(value) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)[:60]
 
 
 def header_of(name: str) -> str:
@@ -469,13 +479,14 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user) -> list[Problem]:
     problems = []
     for name, errors in plan.form.errors.items():
         column = header_of(name) if name in {item.name for item in FAMILY_FIELDS} else "-"
-        problems += [Problem(first.number, column, str(message)) for message in errors]
+        problems += [Problem(first.number, column, str(message), _shown(data.get(name))) for message in errors]
     for index, child_form in enumerate(plan.children.forms):
         row = plan.child_rows.get(index, first.number)
         for name, errors in child_form.errors.items():
             column = header_of(name) if name in child_names else "-"
+            value = _shown(data.get(f"{PREFIX}-{index}-{name}"))
             for message in errors:
-                problems.append(Problem(row, column, _spreadsheet_words(str(message))))
+                problems.append(Problem(row, column, _spreadsheet_words(str(message)), value))
     for message in plan.children.non_form_errors():
         problems.append(Problem(first.number, header_of("name"), str(message)))
     if not (form_ok and children_ok) or problems:
