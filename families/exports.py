@@ -5,9 +5,11 @@ of queries whatever the group's size; group_views.register_export serves
 them through REGISTER_TABLES.
 """
 
+import dataclasses
 import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from bkb.lib.sheets import BOOL, DATE, DECIMAL, INT, Column, Sheet
@@ -19,6 +21,11 @@ from groups.models import BkbGroup
 
 def _yes_no(value: bool) -> str:
     return _("Ya") if value else _("Tidak")
+
+
+def _capitalised(columns: list[Column]) -> list[Column]:
+    # Some headers share a model field's msgid, lower case in English ("child's NIK").
+    return [dataclasses.replace(column, header=capfirst(column.header)) for column in columns]
 
 
 def _preamble(title: str, group: BkbGroup, today: datetime.date) -> list[str]:
@@ -54,28 +61,30 @@ def _category(indicator: str, z: float | None) -> str | None:
 
 
 def children_columns() -> list[Column]:
-    return [
-        Column("name", _("Nama anak"), width=24),
-        Column("nik", _("NIK anak"), width=20),
-        Column("sex", _("Jenis kelamin"), width=12),
-        Column("birth_date", _("Tanggal lahir"), DATE, width=12),
-        Column("age_months", _("Umur (bulan)"), INT, width=8),
-        Column("mother_name", _("Nama ibu"), width=24),
-        Column("kk_number", _("Nomor KK"), width=20),
-        Column("measured_on", _("Tanggal ukur terakhir"), DATE, width=12),
-        Column("weight_kg", _("Berat badan (kg)"), DECIMAL, places=2, width=10),
-        Column("height_cm", _("Panjang/tinggi badan (cm)"), DECIMAL, places=1, width=10),
-        Column("position", _("Cara ukur"), width=20),
-        Column("haz", _("Skor-z TB/U"), DECIMAL, places=2, width=9),
-        Column("waz", _("Skor-z BB/U"), DECIMAL, places=2, width=9),
-        Column("whz", _("Skor-z BB/TB"), DECIMAL, places=2, width=9),
-        Column("baz", _("Skor-z IMT/U"), DECIMAL, places=2, width=9),
-        Column("hfa", _("Kategori TB/U"), width=18),
-        Column("wfa", _("Kategori BB/U"), width=22),
-        Column("wfh", _("Kategori BB/TB"), width=20),
-        Column("kka", _("Status KKA"), width=24),
-        Column("kka_checked_on", _("Pemeriksaan KKA terakhir"), DATE, width=12),
-    ]
+    return _capitalised(
+        [
+            Column("name", _("Nama anak"), width=24),
+            Column("nik", _("NIK anak"), width=20),
+            Column("sex", _("Jenis kelamin"), width=12),
+            Column("birth_date", _("Tanggal lahir"), DATE, width=12),
+            Column("age_months", _("Umur (bulan)"), INT, width=8),
+            Column("mother_name", _("Nama ibu"), width=24),
+            Column("kk_number", _("Nomor KK"), width=20),
+            Column("measured_on", _("Tanggal ukur terakhir"), DATE, width=12),
+            Column("weight_kg", _("Berat badan (kg)"), DECIMAL, places=2, width=10),
+            Column("height_cm", _("Panjang/tinggi badan (cm)"), DECIMAL, places=1, width=10),
+            Column("position", _("Cara ukur"), width=20),
+            Column("haz", _("Skor-z TB/U"), DECIMAL, places=2, width=9),
+            Column("waz", _("Skor-z BB/U"), DECIMAL, places=2, width=9),
+            Column("whz", _("Skor-z BB/TB"), DECIMAL, places=2, width=9),
+            Column("baz", _("Skor-z IMT/U"), DECIMAL, places=2, width=9),
+            Column("hfa", _("Kategori TB/U"), width=18),
+            Column("wfa", _("Kategori BB/U"), width=22),
+            Column("wfh", _("Kategori BB/TB"), width=20),
+            Column("kka", _("Status KKA"), width=24),
+            Column("kka_checked_on", _("Pemeriksaan KKA terakhir"), DATE, width=12),
+        ]
+    )
 
 
 def children_rows(group: BkbGroup, today: datetime.date) -> list[list]:
@@ -148,20 +157,22 @@ def role_text(role: CadreRole) -> str:
 
 
 def cadres_columns() -> list[Column]:
-    return [
-        Column("name", _("Nama kader"), width=24),
-        Column("nik", _("NIK"), width=20),
-        Column("sex", _("Jenis kelamin"), width=12),
-        Column("phone", _("Nomor HP"), width=16),
-        Column("education", _("Pendidikan"), width=12),
-        Column("date_joined", _("Mulai menjadi kader"), DATE, width=12),
-        Column("active", _("Aktif"), BOOL, width=8),
-        Column("roles", _("Peran di kelompok ini"), width=30),
-        Column("trained", _("Sudah dilatih"), BOOL, width=8),
-        Column("trainings", _("Jumlah pelatihan"), INT, width=8),
-        Column("last_training", _("Pelatihan terakhir"), DATE, width=12),
-        Column("training_kinds", _("Jenis pelatihan"), width=30),
-    ]
+    return _capitalised(
+        [
+            Column("name", _("Nama kader"), width=24),
+            Column("nik", _("NIK"), width=20),
+            Column("sex", _("Jenis kelamin"), width=12),
+            Column("phone", _("Nomor HP"), width=16),
+            Column("education", _("Pendidikan"), width=12),
+            Column("date_joined", _("Mulai menjadi kader"), DATE, width=12),
+            Column("active", _("Aktif"), BOOL, width=8),
+            Column("roles", _("Peran di kelompok ini"), width=30),
+            Column("trained", _("Sudah dilatih"), BOOL, width=8),
+            Column("trainings", _("Jumlah pelatihan"), INT, width=8),
+            Column("last_training", _("Pelatihan terakhir"), DATE, width=12),
+            Column("training_kinds", _("Jenis pelatihan"), width=30),
+        ]
+    )
 
 
 def cadres_rows(group: BkbGroup, today: datetime.date) -> list[list]:

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bkb.lib import sheets
 from bkb.lib.months import Month
@@ -22,6 +22,7 @@ from cadres.access import groups_visible_to
 from families import exports as family_exports
 from families import growth, kka
 from reports import area as area_recaps
+from reports import exports as report_exports
 from reports import figures
 from reports.services import report_submit
 from tests import factories as f
@@ -380,3 +381,17 @@ def test_register_tables_is_the_one_dispatch():
         "anak": family_exports.children_sheet,
         "kader": family_exports.cadres_sheet,
     }
+
+
+def test_headers_follow_the_language(registers):
+    with translation.override("en"):
+        sheet = family_exports.children_sheet(registers["group"], TODAY)
+        month = figures_sheet(registers["group"])
+    assert [column.header for column in sheet.columns][:2] == ["Child's name", "Child's NIK"]
+    assert month.columns[0].header == "Code"
+    assert family_exports.children_sheet(registers["group"], TODAY).columns[0].header == "Nama anak"
+
+
+def figures_sheet(group):
+    found = report_exports.month_figures(group, MONTH)
+    return report_exports.month_sheet(group, MONTH, found, report=None, counted_at=None)
