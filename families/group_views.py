@@ -6,17 +6,21 @@ knows both; their URL namespace is still "groups" (families/group_urls.py).
 
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from bkb.lib import sheets
 from bkb.lib.months import Month
 from cadres import services as cadre_services
 from cadres.access import can_keep_group_books, get_group_for, groups_visible_to, require
 from cadres.forms import SupervisionVisitForm
-from cadres.models import Cadre, CadreRole, SupervisionVisit
+from cadres.models import SupervisionVisit
+from families import exports
 from families.models import Family, in_programme_q, member_on_q
 from groups import once
 from groups.access import can_edit_groups, can_record_supervision, can_write_registers
@@ -60,14 +64,9 @@ def group_list(request):
 def group_detail(request, pk):
     group = get_group_for(request.user, pk)
     today = timezone.localdate()
-    # Who serves here now, and those who left the programme (kept on the register);
-    # not a cadre whose roles here ended while she serves elsewhere.
-    serving = Q(roles__group=group) & (Q(roles__ended_on__isnull=True) | Q(active=False))
-    cadres = Cadre.objects.filter(serving).distinct().with_training().order_by("-active", "name")
-    roles = CadreRole.objects.current().filter(group=group).order_by("age_group", "role")
-    roles_by_cadre: dict[int, list[CadreRole]] = {}
-    for role in roles:
-        roles_by_cadre.setdefault(role.cadre_id, []).append(role)
+    # The cadres export lists the same people with the same roles.
+    cadres = exports.serving_cadres(group)
+    roles_by_cadre = exports.current_roles(group)
     cadre_rows = [(cadre, roles_by_cadre.get(cadre.pk, []), cadre.is_new(today)) for cadre in cadres]
     active = [row for row in cadre_rows if row[0].active]
     stats = {
@@ -92,6 +91,18 @@ def group_detail(request, pk):
             "can_record_visit": can_record_supervision(request.user),
         },
     )
+
+
+@require_GET
+def register_export(request, pk, table, fmt):
+    """One of the group's registers (exports.REGISTER_TABLES) as .xlsx or .csv, to whoever sees the group."""
+    builder = exports.REGISTER_TABLES.get(table)
+    if builder is None or fmt not in sheets.FORMATS:
+        raise Http404
+    group = get_group_for(request.user, pk)
+    today = timezone.localdate()
+    filename = f"{table}-{slugify(group.name) or 'kelompok'}-{group.pk}-{today.isoformat()}"
+    return sheets.response([builder(group, today)], filename, fmt)
 
 
 @require_http_methods(["GET", "POST"])

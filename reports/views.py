@@ -8,16 +8,29 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bkb.lib import history
+from bkb.lib import history, sheets
 from bkb.lib.inputs import param_int, param_text, printable
 from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from reports import access, completeness, documents, figures, kept, rendering, selectors, services, targets, todo
+from reports import (
+    access,
+    completeness,
+    documents,
+    exports,
+    figures,
+    kept,
+    rendering,
+    selectors,
+    services,
+    targets,
+    todo,
+)
 from reports import area as area_views
 from reports import dashboard as dashboards
 from reports.charts import trend_svg
@@ -132,6 +145,27 @@ def group_month_pdf(request, group_id, month):
     group = get_group_for(request.user, group_id)
     month = _month(month)
     return _pdf_response(rendering.group_report_pdf(group, month), rendering.group_report_filename(group, month))
+
+
+def _format(fmt: str) -> str:
+    if fmt not in sheets.FORMATS:
+        raise Http404
+    return fmt
+
+
+def group_month_export(request, group_id, month, fmt):
+    """The month's figures as the page shows them (live counts), a row per figure, as .xlsx or .csv."""
+    fmt = _format(fmt)
+    group = get_group_for(request.user, group_id)
+    month = _month(month)
+    sheet = exports.month_sheet(
+        group,
+        month,
+        exports.month_figures(group, month),
+        report=selectors.current_report(group, month),
+        counted_at=kept.live_counted_at(group, month),
+    )
+    return sheets.response([sheet], f"angka-{slugify(group.name) or 'kelompok'}-{group.pk}-{month}", fmt)
 
 
 def report_version(request, pk):
@@ -256,6 +290,14 @@ def area_recap(request, area_id, month):
     context = rendering.area_recap_context(recap)
     context["job"] = selectors.recap_job_latest(area, month) if recap.by_kecamatan else None
     return render(request, "reports/area_recap.html", context)
+
+
+def area_recap_export(request, area_id, month, fmt):
+    """The recap page's table (its rows and totals) as .xlsx or .csv."""
+    fmt = _format(fmt)
+    area, month = _recap_area(request, area_id, month)
+    sheet = exports.recap_sheet(_recap(request, area, month))
+    return sheets.response([sheet], f"rekap-{slugify(area.name) or 'wilayah'}-{area.pk}-{month}", fmt)
 
 
 def area_recap_pdf(request, area_id, month):

@@ -124,6 +124,8 @@ TABLE = [
     Row("groups:import_template", lambda o: [o["group"].pk, "xlsx"], WRITE),
     Row("groups:import_preview", lambda o: [o["group"].pk, o["family_import"].pk], WRITE),
     Row("groups:import_preview", lambda o: [o["group"].pk, o["family_import"].pk], WRITE_POST, method="POST"),
+    # The registers as spreadsheets (kader too: tests/test_exports.py): whoever reads the group's pages.
+    Row("groups:export", lambda o: [o["group"].pk, "anak", "xlsx"], READ),
     # cadres
     Row("cadres:detail", lambda o: [o["cadre"].pk], READ),
     # Training is recorded by whoever ran it, the PKB/PLKB included.
@@ -181,6 +183,7 @@ TABLE = [
     Row("reports:tasks", lambda o: [o["group"].pk], READ),
     Row("reports:group_month", lambda o: [o["group"].pk, str(MONTH)], READ),
     Row("reports:group_month_pdf", lambda o: [o["group"].pk, str(MONTH)], READ),
+    Row("reports:group_month_export", lambda o: [o["group"].pk, str(MONTH), "xlsx"], READ),
     Row("reports:figure_rows", lambda o: [o["group"].pk, str(MONTH), "families_members"], READ),
     # The chair submits (the admin may too); the supervisor reviews instead.
     Row(
@@ -194,6 +197,7 @@ TABLE = [
     Row("reports:review", lambda o: [o["report"].pk], expect(403, 404, 302, 302, 404), method="POST"),
     Row("reports:area_recap", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
     Row("reports:area_recap_pdf", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
+    Row("reports:area_recap_export", lambda o: [o["area"].pk, str(MONTH), "csv"], OVERVIEW, gate=CADRES),
     # An area's recap PDF job (above kecamatan level) is followed by whoever sees the area's recap.
     Row("reports:recap_job", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
     Row("reports:recap_job_download", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),

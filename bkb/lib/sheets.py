@@ -64,12 +64,13 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     lists = None
     for sheet in sheets:
         ws = book.create_sheet(_safe_title(sheet.title))
-        for line in sheet.preamble:
-            ws.append([_text_cell(ws, line, bold=True)])
         header_row = len(sheet.preamble) + 1
+        # The frozen pane and the widths before any row: a write-only sheet writes them with its first row.
         ws.freeze_panes = f"A{header_row + 1}"
         for index, column in enumerate(sheet.columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.width
+        for line in sheet.preamble:
+            ws.append([_text_cell(ws, line, bold=True)])
         ws.append([_text_cell(ws, str(column.header), bold=True) for column in sheet.columns])
         count = 0
         for values in sheet.rows:
@@ -201,12 +202,13 @@ class Table:
     header_row: int = 1
 
 
-def read_table(content: bytes, filename: str, *, sheet: str | None = None) -> Table:
+def read_table(content: bytes, filename: str, *, sheet: str | None = None, header: str | None = None) -> Table:
     """The first table of an .xlsx (the sheet named `sheet` when it has one) or a .csv.
 
     Cells keep their type from an .xlsx (a date cell is a date, a number a number);
     from a .csv everything is text. Empty rows are skipped; the header is the
-    first row with anything in it.
+    first row with anything in it, or with `header`, the first row whose first
+    cell is `header` (the lines of a preamble above it are skipped).
     """
     if len(content) > MAX_UPLOAD_BYTES:
         raise SheetError(_("Berkas terlalu besar (lebih dari %(n)s MB).") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)})
@@ -225,6 +227,8 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None) -> Ta
         if not any(value not in (None, "") for value in cleaned):
             continue
         if headers is None:
+            if header is not None and str(cleaned[0] or "").strip() != header:
+                continue
             headers = [str(value or "").strip() for value in cleaned]
             header_row = number
             continue
