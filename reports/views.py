@@ -316,7 +316,9 @@ def dhis2_mapping(request):
     """The admin's DHIS2 mapping: the current one, the figures it leaves out, and its upload (all rows or none)."""
     kabupaten = access.get_dhis2_kabupaten_for(request.user, param_int(request.GET.get("wilayah"), what=_("Wilayah")))
     mapping = dhis2.mapping_for(kabupaten) if kabupaten else None
-    form = Dhis2MappingForm(request.POST or None, request.FILES or None)
+    form = Dhis2MappingForm(
+        request.POST or None, request.FILES or None, initial={"data_set": mapping.data_set if mapping else ""}
+    )
     errors: list = []
     status = 200
     if request.method == "POST" and kabupaten is not None:
