@@ -213,7 +213,7 @@ def _build(rng: random.Random, today: datetime.date) -> None:
                 group = BkbGroup.objects.create(
                     name=group_name,
                     desa=desa,
-                    rw=f"{group_number + 1:02d}",
+                    rw=f"{group_number + 1:03d}",
                     year_formed=rng.choice([2012, 2016, 2019, 2022]),
                     meeting_place=f"Posyandu {group_name.split()[-1]}",
                     meeting_day=rng.randint(0, 5),
@@ -276,7 +276,7 @@ def _families(rng, group, today, used_nik, count=25):
             father_name=rng.choice(FATHERS),
             phone=f"08{rng.choice([12, 13, 21, 52, 57])}{rng.randint(10000000, 99999999)}",
             address=f"Kp. {rng.choice(['Cikuda', 'Sayang', 'Babakan', 'Cipacing', 'Ciawi'])}",
-            rt=f"{rng.randint(1, 6):02d}",
+            rt=f"{rng.randint(1, 6):03d}",
             rw=group.rw,
             is_pus=is_pus,
             kb_method=rng.choice(["", "suntik", "suntik", "pil", "implan", "iud"]) if is_pus else "",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from families import group_views as views
+from families import import_views
 
 app_name = "groups"
 urlpatterns = [
@@ -9,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.group_detail, name="detail"),
     path("<int:pk>/ubah/", views.group_edit, name="edit"),
     path("<int:pk>/pembinaan/baru/", views.supervision_visit_create, name="visit_create"),
+    path("<int:pk>/impor/", import_views.family_import, name="import"),
+    path("<int:pk>/impor/templat.<str:fmt>", import_views.template_download, name="import_template"),
+    path("<int:pk>/impor/<int:upload_id>/", import_views.import_preview, name="import_preview"),
 ]

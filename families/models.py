@@ -598,3 +598,29 @@ class Measurement(models.Model):
 
     def __str__(self):
         return f"{self.child} {self.date:%d-%m-%Y}"
+
+
+class FamilyImport(models.Model):
+    """A spreadsheet uploaded into a group's register, kept between its preview and the confirm (families.imports).
+
+    The file stays in the database, not on disk: the preview and the confirm may run on
+    different servers. Its bytes are dropped once it is imported; the counts stay.
+    """
+
+    group = models.ForeignKey(BkbGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("kelompok"))
+    uploaded_by = models.ForeignKey(
+        "groups.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("diunggah oleh")
+    )
+    filename = models.CharField(_("nama berkas"), max_length=200)
+    content = models.BinaryField(_("isi berkas"))
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("diimpor"), null=True, blank=True)
+    summary = models.JSONField(_("ringkasan"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("impor keluarga")
+        verbose_name_plural = _("impor keluarga")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.filename

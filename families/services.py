@@ -146,9 +146,14 @@ class NumberTaken(Exception):
     """A NIK or KK number was registered by someone else between the form's check and the save."""
 
 
-def family_save_with_children(*, family: Family, children: list[Child], removed_children: list[Child] = ()) -> Family:
+def family_save_with_children(
+    *, family: Family, children: list[Child], removed_children: list[Child] = (), family_changed: bool = True
+) -> Family:
     """Save a family (unsaved or edited in memory) with its new or edited children, and
     delete the children taken off the form: all of it or none of it.
+
+    With `family_changed` False an existing family's own row is not written (an import that
+    only adds a child leaves no change record on the family).
 
     Raises NumberTaken when a concurrent save took one of its numbers (the database's
     unique constraint): the caller checks its form again, which then says where it is.
@@ -156,7 +161,8 @@ def family_save_with_children(*, family: Family, children: list[Child], removed_
     unsaved = [row for row in (family, *children) if row._state.adding]
     try:
         with transaction.atomic():
-            family.save()
+            if family_changed or family._state.adding:
+                family.save()
             for child in removed_children:
                 child.delete()
             for child in children:

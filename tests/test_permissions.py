@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.static import serve
 
 from bkb.lib.months import Month
-from families.models import Referral
+from families.models import FamilyImport, Referral
 from reports.models import BatchPrint
 from reports.services import report_submit
 from tests import factories as f
@@ -119,6 +119,11 @@ TABLE = [
     Row("groups:detail", lambda o: [o["group"].pk], READ),
     Row("groups:edit", lambda o: [o["group"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
     Row("groups:visit_create", lambda o: [o["group"].pk], expect(403, 404, 200, 200, 404)),
+    # Importing families from a spreadsheet writes the register: its keepers only.
+    Row("groups:import", lambda o: [o["group"].pk], WRITE),
+    Row("groups:import_template", lambda o: [o["group"].pk, "xlsx"], WRITE),
+    Row("groups:import_preview", lambda o: [o["group"].pk, o["family_import"].pk], WRITE),
+    Row("groups:import_preview", lambda o: [o["group"].pk, o["family_import"].pk], WRITE_POST, method="POST"),
     # cadres
     Row("cadres:detail", lambda o: [o["cadre"].pk], READ),
     # Training is recorded by whoever ran it, the PKB/PLKB included.
@@ -271,6 +276,12 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
         kind=BatchPrint.Kind.RECAP, area=group.desa, month=MONTH.first, created_by=batch_owner
     )
     recap_job.pdf.save(f"rekap-{label}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    family_import = FamilyImport.objects.create(
+        group=group,
+        uploaded_by=chair,
+        filename="keluarga.csv",
+        content=b"Nama ibu/pengasuh utama,Nama anak,Jenis kelamin,Tanggal lahir\nSiti,Rizky,Laki-laki,01-01-2025\n",
+    )
     return {
         "group": group,
         "area": group.desa,
@@ -283,6 +294,7 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
         "batch": batch,
         "recap_job": recap_job,
         "deleted_family_id": deleted_family_id,
+        "family_import": family_import,
         "fmt": "csv",
     }
 

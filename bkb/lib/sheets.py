@@ -198,6 +198,7 @@ class Table:
     headers: list[str]
     # (the row's number as the spreadsheet shows it, its cells by header)
     rows: list[tuple[int, dict[str, object]]]
+    header_row: int = 1
 
 
 def read_table(content: bytes, filename: str, *, sheet: str | None = None) -> Table:
@@ -217,6 +218,7 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None) -> Ta
     else:
         raise SheetError(_("Pilih berkas .xlsx atau .csv."))
     headers: list[str] | None = None
+    header_row = 1
     rows = []
     for number, values in lines:
         cleaned = [_clean(value) for value in values]
@@ -224,13 +226,14 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None) -> Ta
             continue
         if headers is None:
             headers = [str(value or "").strip() for value in cleaned]
+            header_row = number
             continue
         if len(rows) >= MAX_ROWS:
             raise SheetError(_("Berkas berisi lebih dari %(n)s baris: bagi menjadi beberapa berkas.") % {"n": MAX_ROWS})
         rows.append((number, {header: value for header, value in zip(headers, cleaned, strict=False) if header}))
     if headers is None:
         raise SheetError(_("Berkas ini kosong."))
-    return Table(headers, rows)
+    return Table(headers, rows, header_row)
 
 
 def _clean(value):

@@ -1,0 +1,583 @@
+"""A group's families and children imported from a spreadsheet (families.spreadsheet's columns).
+
+Every family in the file goes through the registration form itself
+(FamilyForm with its ChildFormSet), so the import refuses exactly what the
+form refuses, with the same words, placed at the file's row and column. On
+top of the form: numbers given twice in the file, a family's columns that
+disagree between its rows, and NIK/KK cells Excel has turned into numbers.
+
+Rows belong to one family by the KK number, else the mother's NIK, else
+the family's other columns; a row with only the mother's name under her
+previous row is that family's next child. A family of the file is the
+group's family with the same KK, else mother's NIK, else the one family of
+the group with that mother's name. Children match by NIK, else name and
+birth date, else a name alone in the family. A blank KK or NIK cell keeps
+the number on record; children missing from the file are left as they are.
+
+Nothing is written until the whole file is valid and the person confirms;
+then all of it is written in one transaction (`apply`). A family or child
+whose values are those on record is not written at all, so importing the
+same file twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from bkb.lib import sheets
+from bkb.lib.inputs import DayField, search_key
+from families import services
+from families.forms import ChildFormSet, FamilyForm
+from families.models import Child, Family
+from families.spreadsheet import CHILD_FIELDS, FAMILY_FIELDS, FIELDS, NUMBER_FIELDS, Field, confirm_column, header_key
+from groups.models import BkbGroup
+
+PREFIX = "children"
+_YES = {"ya", "y", "yes", "true", "1", "benar", "iya"}
+_NO = {"tidak", "t", "no", "n", "false", "0", "bukan", "tdk"}
+# Sex as the Posyandu books write it.
+_SEX_LETTERS = {"l": "M", "lk": "M", "p": "F", "pr": "F"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class FileRow:
+    number: int
+    values: dict  # form field name -> form value
+    present: set  # the family fields this row fills
+
+
+@dataclass
+class FamilyPlan:
+    rows: list[FileRow]
+    existing: Family | None = None
+    form: FamilyForm | None = None
+    children: object = None  # the ChildFormSet
+    child_rows: dict = field(default_factory=dict)  # form index -> file row number
+    outcome: str = ""  # "new", "changed", "same"
+    changed: list[str] = field(default_factory=list)  # headers of the family's changed columns
+    new_children: int = 0
+    changed_children: int = 0
+    family_changed: bool = False
+    # The children to write: new ones, and those whose values differ from the record.
+    to_save: list = field(default_factory=list)
+
+    @property
+    def first_row(self) -> int:
+        return self.rows[0].number
+
+    @property
+    def mother_name(self) -> str:
+        return self.rows[0].values.get("mother_name", "")
+
+
+@dataclass
+class Plan:
+    families: list[FamilyPlan]
+    problems: list[Problem]
+    ignored_columns: list[str]
+    rows: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for family in self.families if family.outcome == outcome)
+
+    @property
+    def new_children(self) -> int:
+        return sum(family.new_children for family in self.families)
+
+    @property
+    def changed_children(self) -> int:
+        return sum(family.changed_children for family in self.families)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.ok and not any(family.outcome in ("new", "changed") for family in self.families)
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "families_new": self.count("new"),
+            "families_changed": self.count("changed"),
+            "families_same": self.count("same"),
+            "children_new": self.new_children,
+            "children_changed": self.changed_children,
+        }
+
+
+def _headers() -> dict[str, str]:
+    """{header as compared: form field name}: the Indonesian and English headers and the field names."""
+    found = {}
+    for language in ("id", "en"):
+        with override(language):
+            for item in FIELDS:
+                found[header_key(item.header)] = item.name
+            found[header_key(confirm_column().header)] = "confirm_not_duplicate"
+    for item in FIELDS:
+        found[header_key(item.name)] = item.name
+    return found
+
+
+def _choice(item: Field, value) -> str:
+    """A coded cell's value: its label in either language, or the code itself."""
+    text = search_key(str(value))
+    if item.name == "sex" and text in _SEX_LETTERS:
+        return _SEX_LETTERS[text]
+    for code, label in item.choices:
+        with override("en"):
+            english = search_key(str(label))
+        if text in (search_key(str(label)), english, search_key(str(code))):
+            return code
+    raise ValueError(
+        _("'%(value)s' tidak ada di daftar. Pilih salah satu: %(list)s.")
+        % {
+            "value": value,
+            "list": ", ".join(item.labels),
+        }
+    )
+
+
+def _boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = search_key(str(value))
+    if text in _YES:
+        return True
+    if text in _NO or text == "":
+        return False
+    raise ValueError(_("Tulis Ya atau Tidak."))
+
+
+def _form_value(item: Field, value):
+    """A cell as the registration form takes it; ValueError with the message to show."""
+    if item.kind == sheets.BOOL:
+        return _boolean(value)
+    if value is None or value == "":
+        return ""
+    if item.name in NUMBER_FIELDS and isinstance(value, (int, float, Decimal)):
+        # Excel keeps 15 significant digits: a 16-digit number cell has already lost its last one.
+        raise ValueError(
+            _(
+                "Nomor ini tersimpan sebagai angka, dan Excel hanya menyimpan 15 digit: digit terakhirnya bisa "
+                "sudah berubah. Format kolom sebagai Teks, lalu ketik ulang nomornya."
+            )
+        )
+    if item.choices:
+        return _choice(item, value)
+    if item.kind == sheets.DATE:
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, (int, float)):
+            raise ValueError(_("Tulis tanggal yang lengkap, misalnya 17-08-2025."))
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if item.name in ("phone", "whatsapp") and isinstance(value, int) and text.startswith("8"):
+        text = "0" + text  # a number cell drops the leading zero of 0812...
+    return text
+
+
+def read_rows(table: sheets.Table) -> tuple[list[FileRow], list[Problem], list[str]]:
+    """The file's rows as form values, the cells that could not be read, and the columns not ours."""
+    by_header = _headers()
+    columns = {}
+    ignored = []
+    for header in table.headers:
+        name = by_header.get(header_key(header))
+        if name and name not in columns.values():
+            columns[header] = name
+        elif header:
+            ignored.append(header)
+    items = {item.name: item for item in FIELDS}
+    problems = []
+    found = set(columns.values())
+    for item in FIELDS:
+        if item.required and item.name not in found:
+            problems.append(Problem(table.header_row, item.header, _("Kolom ini tidak ada di berkas.")))
+    rows = []
+    for number, cells in table.rows:
+        values, present = {}, set()
+        for header, name in columns.items():
+            value = cells.get(header)
+            item = items.get(name)
+            try:
+                if item is None:  # the confirmation column
+                    values[name] = _boolean(value)
+                else:
+                    values[name] = _form_value(item, value)
+            except ValueError as error:
+                problems.append(Problem(number, header_of(name), str(error)))
+                values[name] = ""
+            if item is not None and item.of == "family" and values[name] not in ("", False):
+                present.add(name)
+        rows.append(FileRow(number, values, present))
+    return rows, problems, ignored
+
+
+def header_of(name: str) -> str:
+    if name == "confirm_not_duplicate":
+        return str(confirm_column().header)
+    return next(item.header for item in FIELDS if item.name == name)
+
+
+def _family_key(row: FileRow) -> tuple:
+    values = row.values
+    if values.get("kk_number"):
+        return ("kk", _digits(values["kk_number"]))
+    if values.get("mother_nik"):
+        return ("nik", _digits(values["mother_nik"]))
+    return ("name", *(search_key(str(values.get(item.name, ""))) for item in FAMILY_FIELDS))
+
+
+def _digits(text) -> str:
+    return "".join(str(text).split()).replace(".", "").replace("-", "")
+
+
+def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
+    """Rows into families, in file order; a family's columns that disagree between its rows are problems."""
+    families: dict[tuple, FamilyPlan] = {}
+    problems = []
+    previous = None
+    for row in rows:
+        if (
+            row.present <= {"mother_name"}
+            and previous is not None
+            and row.values.get("mother_name")
+            and (search_key(row.values["mother_name"]) == search_key(previous.mother_name))
+        ):
+            plan = previous  # only the mother's name: the family of the row above
+        else:
+            key = _family_key(row)
+            plan = families.get(key)
+            if plan is None:
+                plan = families[key] = FamilyPlan(rows=[])
+        if plan.rows:
+            first = plan.rows[0]
+            for name in row.present:
+                if _compare(row.values[name]) != _compare(first.values.get(name, "")):
+                    problems.append(
+                        Problem(
+                            row.number,
+                            header_of(name),
+                            _("Berbeda dengan baris %(row)s, padahal keluarganya sama: samakan isinya.")
+                            % {"row": first.number},
+                        )
+                    )
+        plan.rows.append(row)
+        previous = plan
+    return list(families.values()), problems
+
+
+def _compare(value) -> str:
+    return search_key(str(value)) if not isinstance(value, bool) else str(value)
+
+
+def _numbers_twice(families: list[FamilyPlan]) -> list[Problem]:
+    """A NIK or KK number given for two people (or two families) in the file."""
+    seen: dict[str, tuple[int, str, object]] = {}
+    problems = []
+
+    def note(number, row: int, name: str, owner):
+        number = _digits(number)
+        if not number:
+            return
+        if number in seen and seen[number][2] != owner:
+            first_row, first_column, _owner = seen[number]
+            problems.append(
+                Problem(
+                    row,
+                    header_of(name),
+                    _("Nomor ini sudah ada di baris %(row)s (kolom %(column)s).")
+                    % {"row": first_row, "column": first_column},
+                )
+            )
+        else:
+            seen.setdefault(number, (row, header_of(name), owner))
+
+    for plan in families:
+        for number_field in ("kk_number", "mother_nik"):
+            for row in plan.rows:
+                if row.values.get(number_field):
+                    note(row.values[number_field], row.number, number_field, (id(plan), number_field))
+        for row in plan.rows:
+            if row.values.get("nik"):
+                note(row.values["nik"], row.number, "nik", (id(plan), "nik", row.number))
+    return problems
+
+
+def _match_family(plan: FamilyPlan, families: list[Family]) -> tuple[Family | None, str]:
+    """The group's family this one is, or None; a message when the name alone cannot tell."""
+    values = plan.rows[0].values
+    for number_field in ("kk_number", "mother_nik"):
+        number = _digits(values.get(number_field, ""))
+        if number:
+            for family in families:
+                if getattr(family, number_field) == number:
+                    return family, ""
+    name = search_key(values.get("mother_name", ""))
+    if not name:
+        return None, ""
+    same = [family for family in families if search_key(family.mother_name) == name]
+    # A family on record whose number the file contradicts is another family.
+    same = [
+        family
+        for family in same
+        if all(
+            not getattr(family, number_field) or not values.get(number_field)
+            for number_field in ("kk_number", "mother_nik")
+        )
+    ]
+    for narrower in ("father_name", "phone", "address"):
+        if len(same) <= 1:
+            break
+        wanted = search_key(str(values.get(narrower, "")))
+        narrowed = [family for family in same if search_key(getattr(family, narrower)) == wanted]
+        same = narrowed or same
+    if len(same) > 1:
+        return None, _(
+            "Ada %(n)s keluarga dengan nama ibu ini di kelompok. Isi No. KK atau NIK ibu agar jelas keluarga yang mana."
+        ) % {"n": len(same)}
+    return (same[0] if same else None), ""
+
+
+def _match_child(values: dict, children: list[Child], taken: set) -> Child | None:
+    free = [child for child in children if child.pk not in taken]
+    nik = _digits(values.get("nik", ""))
+    if nik:
+        for child in free:
+            if child.nik == nik:
+                return child
+    name = search_key(values.get("name", ""))
+    if not name:
+        return None
+    named = [child for child in free if child.search_key == name]
+    for child in named:
+        if values.get("birth_date") and child.birth_date.isoformat() == _iso(values["birth_date"]):
+            return child
+    return named[0] if len(named) == 1 else None
+
+
+def _iso(text: str) -> str:
+    try:
+        day = DayField().to_python(text)
+    except ValidationError:
+        return text
+    return day.isoformat() if day else text
+
+
+def _on_record(form) -> dict:
+    """The form's fields as the record holds them, to build on and to compare with."""
+    return {name: form[name].value() for name in form.fields}
+
+
+def _snapshot(instance, names) -> dict:
+    return {name: getattr(instance, name) for name in names}
+
+
+def _validate(plan: FamilyPlan, *, group: BkbGroup, user) -> list[Problem]:
+    """Put the family through the registration form; its errors at the file's rows and columns."""
+    family = plan.existing or Family(group=group)
+    first = plan.rows[0]
+    blank_form = FamilyForm(instance=family, group=group, user=user)
+    # What the record holds (for a new family, the form's defaults), then what the file says.
+    data = _on_record(blank_form)
+    for name in blank_form.fields:
+        if name in first.values:
+            value = first.values[name]
+            if name in NUMBER_FIELDS and not value and plan.existing and getattr(family, name):
+                continue  # a blank number cell keeps the number on record
+            data[name] = value
+    data = {key: value for key, value in data.items() if value is not None}
+    family_fields = list(blank_form.fields)
+    before = _snapshot(family, family_fields)
+
+    existing_children = list(family.children.order_by("pk")) if plan.existing else []
+    child_rows = [row for row in plan.rows if any(row.values.get(item.name) for item in CHILD_FIELDS)]
+    matched: dict[int, FileRow] = {}
+    taken: set = set()
+    new_rows = []
+    for row in child_rows:
+        child = _match_child(row.values, existing_children, taken)
+        if child is None:
+            new_rows.append(row)
+        else:
+            taken.add(child.pk)
+            matched[child.pk] = row
+    child_names = [item.name for item in CHILD_FIELDS] + ["confirm_not_duplicate"]
+    index = 0
+    children_before = {}
+    for child in existing_children:
+        row = matched.get(child.pk)
+        data[f"{PREFIX}-{index}-id"] = child.pk
+        for item in CHILD_FIELDS:
+            value = getattr(child, item.name)
+            if row is not None and item.name in row.values:
+                value = row.values[item.name]
+                if item.name in NUMBER_FIELDS and not value and child.nik:
+                    value = child.nik
+            data[f"{PREFIX}-{index}-{item.name}"] = "" if value is None else value
+        if row is not None:
+            data[f"{PREFIX}-{index}-confirm_not_duplicate"] = row.values.get("confirm_not_duplicate", False)
+            plan.child_rows[index] = row.number
+        children_before[index] = _snapshot(child, [item.name for item in CHILD_FIELDS])
+        index += 1
+    initial = index
+    for row in new_rows:
+        for name in child_names:
+            data[f"{PREFIX}-{index}-{name}"] = row.values.get(name, "")
+        plan.child_rows[index] = row.number
+        index += 1
+    data.update(
+        {
+            f"{PREFIX}-TOTAL_FORMS": index,
+            f"{PREFIX}-INITIAL_FORMS": initial,
+            f"{PREFIX}-MIN_NUM_FORMS": 0,
+            f"{PREFIX}-MAX_NUM_FORMS": 1000,
+        }
+    )
+
+    plan.form = FamilyForm(data, instance=family, group=group, user=user)
+    plan.children = ChildFormSet(data, instance=family, group=group, user=user, prefix=PREFIX)
+    form_ok = plan.form.is_valid()
+    children_ok = plan.children.is_valid()
+    problems = []
+    for name, errors in plan.form.errors.items():
+        column = header_of(name) if name in {item.name for item in FAMILY_FIELDS} else "-"
+        problems += [Problem(first.number, column, str(message)) for message in errors]
+    for index, child_form in enumerate(plan.children.forms):
+        row = plan.child_rows.get(index, first.number)
+        for name, errors in child_form.errors.items():
+            column = header_of(name) if name in child_names else "-"
+            for message in errors:
+                problems.append(Problem(row, column, _spreadsheet_words(str(message))))
+    for message in plan.children.non_form_errors():
+        problems.append(Problem(first.number, header_of("name"), str(message)))
+    if not (form_ok and children_ok) or problems:
+        return problems
+
+    changed = [name for name in family_fields if getattr(plan.form.instance, name) != before[name]]
+    plan.changed = [header_of(name) for name in changed if name in {item.name for item in FAMILY_FIELDS}]
+    forms = plan.children.forms
+    edited = [
+        forms[index].instance
+        for index, snapshot in children_before.items()
+        if any(getattr(forms[index].instance, name) != value for name, value in snapshot.items())
+    ]
+    plan.new_children = len(new_rows)
+    plan.changed_children = len(edited)
+    plan.to_save = [form.instance for form in forms[initial:]] + edited
+    if plan.existing is None:
+        plan.outcome = "new"
+    elif changed or plan.new_children or plan.changed_children:
+        plan.outcome = "changed"
+    else:
+        plan.outcome = "same"
+    plan.family_changed = bool(changed) or plan.existing is None
+    return problems
+
+
+def _spreadsheet_words(message: str) -> str:
+    """The form's "tick the box below" said as the spreadsheet's column."""
+    tick = _("Centang konfirmasi di bawah bila memang anak yang berbeda.")
+    if tick in message:
+        return message.replace(
+            tick,
+            _("Isi Ya di kolom '%(column)s' bila memang anak yang berbeda.") % {"column": confirm_column().header},
+        )
+    return message
+
+
+def plan(group: BkbGroup, user, table: sheets.Table) -> Plan:
+    """Read and check the whole file against the group's register; nothing is written."""
+    rows, problems, ignored = read_rows(table)
+    families, disagreements = group_rows(rows)
+    problems += disagreements + _numbers_twice(families)
+    on_record = list(Family.objects.filter(group=group).order_by("pk"))
+    for family_plan in families:
+        existing, message = _match_family(family_plan, on_record)
+        if message:
+            problems.append(Problem(family_plan.first_row, header_of("mother_name"), message))
+            continue
+        family_plan.existing = existing
+    claimed: dict[int, FamilyPlan] = {}
+    for family_plan in families:
+        if family_plan.existing is None:
+            continue
+        if family_plan.existing.pk in claimed:
+            problems.append(
+                Problem(
+                    family_plan.first_row,
+                    header_of("mother_name"),
+                    _("Keluarga ini sama dengan baris %(row)s: gabungkan barisnya atau isi No. KK.")
+                    % {"row": claimed[family_plan.existing.pk].first_row},
+                )
+            )
+            family_plan.existing = None
+            continue
+        claimed[family_plan.existing.pk] = family_plan
+    seen = {(problem.row, problem.column) for problem in problems}
+    for family_plan in families:
+        for problem in _validate(family_plan, group=group, user=user):
+            # A cell already said to be wrong (unreadable, or twice in the file) is not said twice.
+            if (problem.row, problem.column) not in seen:
+                problems.append(problem)
+                seen.add((problem.row, problem.column))
+    problems.sort(key=lambda problem: (problem.row, problem.column))
+    return Plan(families, problems, ignored, len(rows))
+
+
+class Refused(Exception):
+    """The file is not valid (any more): nothing was written."""
+
+    def __init__(self, plan: Plan, message: str = ""):
+        super().__init__(message)
+        self.plan = plan
+        self.message = message
+
+
+def apply(group: BkbGroup, user, table: sheets.Table) -> Plan:
+    """Check the file again and write it: every family and child, or nothing (Refused)."""
+    with transaction.atomic():
+        # One import of a group at a time: a second confirm waits and then finds the rows on record.
+        BkbGroup.objects.select_for_update().filter(pk=group.pk).first()
+        checked = plan(group, user, table)
+        if not checked.ok:
+            raise Refused(checked)
+        try:
+            for family_plan in checked.families:
+                if family_plan.outcome not in ("new", "changed"):
+                    continue
+                services.family_save_with_children(
+                    family=family_plan.form.save(commit=False),
+                    children=family_plan.to_save,
+                    family_changed=family_plan.family_changed,
+                )
+        except services.NumberTaken:
+            raise Refused(checked, _("Nomor NIK atau KK di berkas ini baru saja didaftarkan di tempat lain.")) from None
+    return checked
