@@ -103,13 +103,11 @@ def filename(area: Area, month: Month) -> str:
 
 @dataclass(frozen=True)
 class RowError:
-    row: int | None
+    row: int
     column: str
     message: str
 
     def __str__(self):
-        if self.row is None:
-            return _("Kolom %(column)s: %(message)s") % {"column": self.column, "message": self.message}
         return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
             "row": self.row,
             "column": self.column,
@@ -151,7 +149,7 @@ def read_mapping(table: sheets.Table, kabupaten: Area) -> ReadMapping:
     headers = {header.strip().lower(): header for header in table.headers if header}
     missing = [name for name in REQUIRED if name not in headers]
     for name in missing:
-        found.errors.append(RowError(None, name, _("kolom ini tidak ada di baris judul.")))
+        found.errors.append(RowError(table.header_row, name, _("kolom ini tidak ada di baris judul.")))
     if missing:
         return found
     by_code, by_name = _areas_of(kabupaten)

@@ -334,7 +334,9 @@ def test_a_missing_column_and_a_bad_data_set_are_said(coded, login):
     client = login(coded["admin"])
     response = _upload(client, [["jenis", "kode"], ["indikator", "measured"]])
     assert response.status_code == 400
-    assert response.context["errors"] == ["Kolom dhis2: kolom ini tidak ada di baris judul."]
+    assert response.context["errors"] == ["Baris 1, kolom dhis2: kolom ini tidak ada di baris judul."]
+    response = _upload(client, [[""], ["jenis", "kode", "coc"], ["indikator", "measured", ""]])
+    assert response.context["errors"] == ["Baris 2, kolom dhis2: kolom ini tidak ada di baris judul."]
     response = _upload(client, _mapping_rows(coded), data_set="bukan uid")
     assert response.status_code == 400
     assert response.context["form"].errors["data_set"]
