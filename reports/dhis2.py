@@ -57,6 +57,21 @@ def unmapped(mapping: Dhis2Mapping | None) -> list[tuple[str, str]]:
     return [(key, figures.label(key)) for key in figures.FIGURE_KEYS if key not in mapped]
 
 
+def mapped_figures(mapping: Dhis2Mapping | None) -> list[tuple[str, str, dict]]:
+    """(key, label, {"dataElement", "categoryOptionCombo"?}) of every mapped figure, in the figures' order."""
+    mapped = mapping.figures if mapping is not None else {}
+    return [(key, figures.label(key), mapped[key]) for key in figures.FIGURE_KEYS if key in mapped]
+
+
+def mapped_areas(mapping: Dhis2Mapping | None) -> list[tuple[Area, str]]:
+    """(area, orgUnit uid) of every mapped area, in the tree's order (one query)."""
+    units = mapping.org_units if mapping is not None else {}
+    if not units:
+        return []
+    areas = Area.objects.filter(pk__in=[int(pk) for pk in units]).order_by("path")
+    return [(area, units[str(area.pk)]) for area in areas]
+
+
 def data_value_set(
     recap: Recap, mapping: Dhis2Mapping, *, complete_date: datetime.date | None = None
 ) -> tuple[dict, list[tuple[str, str]]]:

@@ -17,7 +17,6 @@ from bkb.lib.months import Month
 from cadres.access import get_group_for, groups_visible_to, require
 from groups import once
 from groups.access import get_area_for
-from groups.models import Area
 from reports import (
     access,
     completeness,
@@ -342,9 +341,6 @@ def dhis2_mapping(request):
                     )
                     return redirect(f"{reverse('reports:dhis2')}?wilayah={kabupaten.pk}")
         status = 400
-    areas = {}
-    if mapping is not None and mapping.org_units:
-        areas = {str(area.pk): area for area in Area.objects.filter(pk__in=[int(pk) for pk in mapping.org_units])}
     return render(
         request,
         "reports/dhis2.html",
@@ -354,16 +350,9 @@ def dhis2_mapping(request):
             "mapping": mapping,
             "form": form,
             "errors": errors,
-            "mapped": [
-                (key, figures.label(key), target)
-                for key in figures.FIGURE_KEYS
-                if (target := (mapping.figures if mapping else {}).get(key))
-            ],
+            "mapped": dhis2.mapped_figures(mapping),
             "unmapped": dhis2.unmapped(mapping),
-            "org_units": sorted(
-                ((areas[pk], uid) for pk, uid in (mapping.org_units if mapping else {}).items() if pk in areas),
-                key=lambda pair: pair[0].path,
-            ),
+            "org_units": dhis2.mapped_areas(mapping),
         },
         status=status,
     )

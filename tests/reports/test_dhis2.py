@@ -265,7 +265,7 @@ def test_another_kabupatens_area_is_404(october, mapped, world, login):
     assert mapped.get(reverse("reports:growth_export", args=[garut_area.pk, str(OCT), "csv"])).status_code == 404
 
 
-def test_a_good_upload_is_saved_whole(mapped, coded):
+def test_a_good_upload_is_saved_whole_and_shown(mapped, coded):
     mapping = Dhis2Mapping.objects.get()
     assert mapping.area == coded["kab"]
     assert mapping.uploaded_by == coded["admin"]
@@ -278,6 +278,9 @@ def test_a_good_upload_is_saved_whole(mapped, coded):
         str(coded["desa_a2"].pk): "OrgDesaA002",
         str(coded["kab"].pk): "OrgKabSmd01",
     }
+    page = mapped.get(reverse("reports:dhis2")).content.decode()
+    assert "<td>Kecamatan Jatinangor (32.11.01)</td><td><code>OrgKecA0001</code></td>" in page
+    assert "<td><code>measured</code> Anak diukur bulan ini</td><td><code>Measured001</code></td>" in page
 
 
 BAD_ROWS = [
