@@ -45,6 +45,11 @@ def can_issue_certificate(user) -> bool:
     return user.is_bkb_admin
 
 
+def can_map_dhis2(user) -> bool:
+    """A kabupaten's DHIS2 mapping is its admin's to upload."""
+    return user.is_bkb_admin
+
+
 # Fetch and check --------------------------------------------------------------
 
 
@@ -65,6 +70,23 @@ def get_overview_area_for(user, pk) -> Area:
     """An area for the recap: 403 for cadres, 404 outside the user's areas."""
     require(can_see_overview(user))
     return get_area_for(user, pk)
+
+
+def dhis2_kabupatens(user) -> QuerySet[Area]:
+    """The kabupaten whose DHIS2 mapping the user may upload: the admin's own."""
+    if not can_map_dhis2(user):
+        return Area.objects.none()
+    return Area.objects.visible_to(user).filter(level=Area.Level.KABUPATEN).order_by("path")
+
+
+def get_dhis2_kabupaten_for(user, pk: int | None) -> Area | None:
+    """The kabupaten of the mapping page (her first when not asked): 403 for anyone not an admin,
+    404 for a kabupaten not hers; None when she has none (an admin of a single kecamatan)."""
+    require(can_map_dhis2(user))
+    kabupatens = dhis2_kabupatens(user)
+    if pk is None:
+        return kabupatens.first()
+    return get_object_or_404(kabupatens, pk=pk)
 
 
 def get_batch_for(user, pk) -> BatchPrint:

@@ -3,7 +3,7 @@ from django.contrib import admin
 from cadres.admin import GroupScopedAdmin
 from groups.admin import KeptReadOnly, ScopedAdmin
 from groups.models import Area
-from reports.models import AreaTarget, BatchPrint, GroupMonthFigures, MonthlyReport
+from reports.models import AreaTarget, BatchPrint, Dhis2Mapping, GroupMonthFigures, MonthlyReport
 
 
 @admin.register(MonthlyReport)
@@ -42,6 +42,19 @@ class AreaTargetAdmin(ScopedAdmin):
 
     list_display = ["area", "families_present", "kka_checked", "measured"]
     list_select_related = ["area"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(area__in=Area.objects.visible_to(request.user))
+
+
+@admin.register(Dhis2Mapping)
+class Dhis2MappingAdmin(ScopedAdmin):
+    """A kabupaten's DHIS2 mapping: its admin sees only her kabupaten's. She uploads it on the app's
+    Pemetaan DHIS2 page (reports:dhis2), which checks every row; here it can be read or removed."""
+
+    list_display = ["area", "data_set", "uploaded_by", "uploaded_at"]
+    list_select_related = ["area", "uploaded_by"]
+    readonly_fields = ["figures", "org_units", "uploaded_by", "uploaded_at"]
 
     def scope(self, request, queryset):
         return queryset.filter(area__in=Area.objects.visible_to(request.user))

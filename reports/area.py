@@ -149,7 +149,7 @@ class Recap:
         return self.area.level < Area.Level.KABUPATEN
 
 
-def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False) -> Recap:
+def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False, every_figure: bool = False) -> Recap:
     """The recap of `groups` (the area's) for `month`, from the kept rows.
 
     The totals are summed in the database, the cadres counted once per
@@ -165,7 +165,7 @@ def recap(area: Area, groups: QuerySet, month: Month, *, sections: bool = False)
     kept.ensure(groups, [month])
     summarise = by_kecamatan(area)
     with one_snapshot():
-        total = kept.sums(groups, month, only=RECAP_COUNTS)[None]
+        total = kept.sums(groups, month, only=None if every_figure else RECAP_COUNTS)[None]
         cadres = figures.distinct_cadre_counts(groups, [month])[month]
         kecamatans = _kecamatan_rows(groups, month) if summarise else []
         rows = _group_rows(groups, month) if sections or not summarise else []

@@ -33,3 +33,22 @@ class ReviewForm(forms.Form):
 
     action = forms.ChoiceField(choices=[("verify", _("Verifikasi")), ("return", _("Kembalikan"))], required=False)
     comment = forms.CharField(label=_("Catatan"), required=False, max_length=2000)
+
+
+class Dhis2MappingForm(forms.Form):
+    """The kabupaten's DHIS2 mapping as a table (.csv or .xlsx), and its data set."""
+
+    file = forms.FileField(label=_("Berkas pemetaan (.csv atau .xlsx)"))
+    data_set = forms.CharField(
+        label=_("Data set DHIS2 (uid, boleh kosong)"),
+        required=False,
+        max_length=11,
+    )
+
+    def clean_data_set(self) -> str:
+        from reports.dhis2 import UID
+
+        value = self.cleaned_data["data_set"].strip()
+        if value and not UID.match(value):
+            raise forms.ValidationError(_("Bukan uid DHIS2 (11 huruf/angka, diawali huruf)."))
+        return value

@@ -365,3 +365,50 @@ class AreaTarget(models.Model):
     @property
     def targets(self) -> Targets:
         return Targets(self.families_present, self.kka_checked, self.measured)
+
+
+# --- A kabupaten's DHIS2 mapping (issue 15) -------------------------------------------------
+
+
+class Dhis2Mapping(models.Model):
+    """Which DHIS2 data element (and category option combo) each figure goes to, and which
+    organisation unit each area is, for one kabupaten. Uploaded by its admin as a table
+    (reports.dhis2.read_mapping); the area's month is then exported as a dataValueSets JSON.
+    """
+
+    area = models.OneToOneField(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="dhis2_mapping",
+        limit_choices_to={"level": Area.Level.KABUPATEN},
+        verbose_name=_("kabupaten/kota"),
+    )
+    # {figure key: {"dataElement": uid, "categoryOptionCombo": uid (optional)}}
+    figures = models.JSONField(_("indikator"), default=dict, blank=True)
+    # {area id as text: orgUnit uid}
+    org_units = models.JSONField(_("unit organisasi"), default=dict, blank=True)
+    data_set = models.CharField(_("data set DHIS2"), max_length=11, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pemetaan DHIS2")
+        verbose_name_plural = _("pemetaan DHIS2")
+        ordering = ["area__path"]
+
+    def __str__(self):
+        return str(self.area)
+
+    def clean(self):
+        if self.area_id and self.area.level != Area.Level.KABUPATEN:
+            raise ValidationError({"area": _("Pemetaan DHIS2 ditetapkan per kabupaten/kota.")})
+
+    def org_unit(self, area: Area) -> str | None:
+        return self.org_units.get(str(area.pk))

@@ -18,6 +18,8 @@ urlpatterns = [
     path("rekap/<int:area_id>/<str:month>/", views.area_recap, name="area_recap"),
     path("rekap/<int:area_id>/<str:month>/rekap.pdf", views.area_recap_pdf, name="area_recap_pdf"),
     path("rekap/<int:area_id>/<str:month>/rekap.<str:fmt>", views.area_recap_export, name="area_recap_export"),
+    path("rekap/<int:area_id>/<str:month>/pertumbuhan.<str:fmt>", views.growth_export, name="growth_export"),
+    path("rekap/<int:area_id>/<str:month>/dhis2.json", views.dhis2_export, name="dhis2_export"),
     path("rekap/pdf/<int:pk>/", views.recap_job, name="recap_job"),
     path("rekap/pdf/<int:pk>/unduh/", views.recap_job_download, name="recap_job_download"),
     path("rekap/pdf/<int:pk>/ulang/", views.recap_job_retry, name="recap_job_retry"),
@@ -25,5 +27,7 @@ urlpatterns = [
     path("cetak-massal/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("cetak-massal/<int:pk>/unduh/<str:kind>/", views.batch_download, name="batch_download"),
     path("cetak-massal/<int:pk>/ulang/", views.batch_retry, name="batch_retry"),
+    path("dhis2/", views.dhis2_mapping, name="dhis2"),
+    path("dhis2/contoh.<str:fmt>", views.dhis2_example, name="dhis2_example"),
     path("piagam/<int:cadre_id>/", views.certificate, name="certificate"),
 ]

@@ -21,6 +21,7 @@ from groups.access import get_area_for
 from reports import (
     access,
     completeness,
+    dhis2,
     documents,
     exports,
     figures,
@@ -33,9 +34,10 @@ from reports import (
 )
 from reports import area as area_views
 from reports import dashboard as dashboards
+from reports import growth_export as growth_sheet
 from reports.charts import trend_svg
 from reports.dashboard import GRID_MAX_GROUPS, INDICATORS
-from reports.forms import BatchPrintForm, ReviewForm
+from reports.forms import BatchPrintForm, Dhis2MappingForm, ReviewForm
 from reports.models import BatchPrint
 
 
@@ -269,6 +271,7 @@ def dashboard(request):
             "sort": sort,
             "today": today,
             "can_batch_print": access.can_batch_print(request.user),
+            "can_map_dhis2": access.can_map_dhis2(request.user),
             "grid": grid,
             "grid_months": grid[0].cells if grid else [],
             "grid_max": GRID_MAX_GROUPS,
@@ -289,6 +292,7 @@ def area_recap(request, area_id, month):
     recap = _recap(request, area, month)
     context = rendering.area_recap_context(recap)
     context["job"] = selectors.recap_job_latest(area, month) if recap.by_kecamatan else None
+    context["dhis2"] = _dhis2_box(request, area)
     return render(request, "reports/area_recap.html", context)
 
 
@@ -298,6 +302,101 @@ def area_recap_export(request, area_id, month, fmt):
     area, month = _recap_area(request, area_id, month)
     sheet = exports.recap_sheet(_recap(request, area, month))
     return sheets.response([sheet], f"rekap-{slugify(area.name) or 'wilayah'}-{area.pk}-{month}", fmt)
+
+
+def _dhis2_box(request, area) -> dict | None:
+    """For an admin whose kabupaten has a DHIS2 mapping: the export link, or why there is none,
+    and the figures it leaves out (one query, only for admins)."""
+    if not access.can_map_dhis2(request.user):
+        return None
+    mapping = dhis2.mapping_for(area)
+    if mapping is None:
+        return None
+    return {"mapping": mapping, "org_unit": mapping.org_unit(area), "unmapped": dhis2.unmapped(mapping)}
+
+
+def growth_export(request, area_id, month, fmt):
+    """The area's month of measurements for the Puskesmas (.xlsx or .csv): the recap's visibility."""
+    fmt = _format(fmt)
+    area, month = _recap_area(request, area_id, month)
+    groups = groups_visible_to(request.user).in_area(area)
+    return sheets.response([growth_sheet.sheet(groups, month)], growth_sheet.filename(area, month), fmt)
+
+
+def dhis2_export(request, area_id, month):
+    """The area's month as a DHIS2 dataValueSets JSON; without an org unit for the area, back to the recap saying so."""
+    area, month = _recap_area(request, area_id, month)
+    mapping = dhis2.mapping_for(area)
+    if mapping is None or not mapping.org_unit(area):
+        messages.error(
+            request,
+            _("%(area)s belum punya unit organisasi DHIS2 di pemetaan: admin mengunggahnya di Pemetaan DHIS2.")
+            % {"area": area.label},
+        )
+        return redirect("reports:area_recap", area.pk, str(month))
+    recap = area_views.recap(area, groups_visible_to(request.user).in_area(area), month, every_figure=True)
+    document, _unmapped = dhis2.data_value_set(recap, mapping, complete_date=timezone.localdate())
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{dhis2.filename(area, month)}"'
+    return response
+
+
+def dhis2_mapping(request):
+    """The admin's DHIS2 mapping: the current one, the figures it leaves out, and its upload (all rows or none)."""
+    kabupaten = access.get_dhis2_kabupaten_for(request.user, param_int(request.GET.get("wilayah"), what=_("Wilayah")))
+    mapping = dhis2.mapping_for(kabupaten) if kabupaten else None
+    form = Dhis2MappingForm(
+        request.POST or None, request.FILES or None, initial={"data_set": mapping.data_set if mapping else ""}
+    )
+    errors: list = []
+    status = 200
+    if request.method == "POST" and kabupaten is not None:
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = sheets.read_table(upload.read(), upload.name)
+            except sheets.SheetError as error:
+                errors = [str(error)]
+            else:
+                read = dhis2.read_mapping(table, kabupaten)
+                errors = [str(error) for error in read.errors]
+                if not errors:
+                    dhis2.mapping_save(
+                        kabupaten=kabupaten, read=read, data_set=form.cleaned_data["data_set"], user=request.user
+                    )
+                    messages.success(
+                        request,
+                        _("Pemetaan DHIS2 disimpan: %(figures)s indikator, %(areas)s wilayah.")
+                        % {"figures": len(read.figures), "areas": len(read.org_units)},
+                    )
+                    return redirect(f"{reverse('reports:dhis2')}?wilayah={kabupaten.pk}")
+        status = 400
+    return render(
+        request,
+        "reports/dhis2.html",
+        {
+            "kabupaten": kabupaten,
+            "kabupatens": access.dhis2_kabupatens(request.user),
+            "mapping": mapping,
+            "form": form,
+            "errors": errors,
+            "mapped": dhis2.mapped_figures(mapping),
+            "unmapped": dhis2.unmapped(mapping),
+            "org_units": dhis2.mapped_areas(mapping),
+        },
+        status=status,
+    )
+
+
+def dhis2_example(request, fmt):
+    """The mapping as a table to fill in: every figure key with its label, every area, the current uids."""
+    if fmt not in sheets.FORMATS:
+        raise Http404
+    kabupaten = access.get_dhis2_kabupaten_for(request.user, param_int(request.GET.get("wilayah"), what=_("Wilayah")))
+    if kabupaten is None:
+        raise Http404
+    sheet = dhis2.example_sheet(kabupaten, dhis2.mapping_for(kabupaten))
+    return sheets.response([sheet], f"pemetaan-dhis2-{kabupaten.pk}", fmt)
 
 
 def area_recap_pdf(request, area_id, month):

@@ -198,6 +198,10 @@ TABLE = [
     Row("reports:area_recap", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
     Row("reports:area_recap_pdf", lambda o: [o["area"].pk, str(MONTH)], OVERVIEW, gate=CADRES),
     Row("reports:area_recap_export", lambda o: [o["area"].pk, str(MONTH), "csv"], OVERVIEW, gate=CADRES),
+    # The area's month of measurements for the Puskesmas, and its figures for DHIS2: as the recap. The
+    # area has no org unit in a DHIS2 mapping here, so the export returns to the recap saying so (302).
+    Row("reports:growth_export", lambda o: [o["area"].pk, str(MONTH), "xlsx"], OVERVIEW, gate=CADRES),
+    Row("reports:dhis2_export", lambda o: [o["area"].pk, str(MONTH)], expect(403, 403, 302, 302, 403), gate=CADRES),
     # An area's recap PDF job (above kecamatan level) is followed by whoever sees the area's recap.
     Row("reports:recap_job", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
     Row("reports:recap_job_download", lambda o: [o["recap_job"].pk], OVERVIEW, gate=CADRES),
@@ -224,6 +228,18 @@ TABLE = [
         "reports:batch_retry", lambda o: [o["batch"].pk], expect(403, 403, 403, 302, 403), method="POST", gate=NOT_ADMIN
     ),
     Row("reports:certificate", lambda o: [o["cadre"].pk], ADMIN_ONLY, gate=NOT_ADMIN),
+    # The kabupaten's DHIS2 mapping: its admin's page, its upload and its example.
+    Row("reports:dhis2", lambda o: [], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
+    Row(
+        "reports:dhis2",
+        lambda o: [],
+        expect(403, 403, 403, ALLOWED, 403),
+        method="POST",
+        data=lambda o: {"data_set": ""},
+        gate=NOT_ADMIN,
+        scoped=False,
+    ),
+    Row("reports:dhis2_example", lambda o: [o["fmt"]], ADMIN_ONLY, gate=NOT_ADMIN, scoped=False),
 ]
 
 
@@ -283,6 +299,7 @@ def _objects(group, *, chair, batch_owner, label: str) -> dict:
         "recap_job": recap_job,
         "deleted_family_id": deleted_family_id,
         "family_import": family_import,
+        "fmt": "csv",
     }
 
 

@@ -21,7 +21,7 @@ from families.models import Instrument, KkaCheck, MilestoneRecordRemoval, Referr
 from groups.admin import ScopedAdmin, ScopedInline
 from groups.models import Area, BkbGroup, Office, SubmitToken, User
 from reports import kept
-from reports.models import AreaTarget, BatchPrint, GroupMonthFigures
+from reports.models import AreaTarget, BatchPrint, Dhis2Mapping, GroupMonthFigures
 from reports.services import report_submit
 from sessions.models import Attendance, HomeVisit, SessionCadre, Topic
 from tests import factories as f
@@ -78,6 +78,9 @@ def _everything(world, group, *, chair, admin_user, label: str) -> dict:
         "reports.MonthlyReport": report_submit(group=group, month=MONTH, user=chair),
         "reports.BatchPrint": BatchPrint.objects.create(area=group.desa, month=MONTH.first, created_by=admin_user),
         "reports.AreaTarget": AreaTarget.objects.create(area=group.kabupaten),
+        "reports.Dhis2Mapping": Dhis2Mapping.objects.create(
+            area=group.kabupaten, figures={"measured": {"dataElement": "Measured001"}}, uploaded_by=admin_user
+        ),
     }
     kept.refresh([group.pk], [MONTH], on=DAY)
     rows["coaching.KeptState"] = group.kept_state
