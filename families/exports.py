@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bkb.lib.sheets import BOOL, DATE, DECIMAL, INT, Column, Sheet
 from cadres.models import Cadre, CadreRole, Training
-from families import growth, kka
+from families import growth, kka, spreadsheet
 from families.models import Child, KkaCheck, Measurement
 from groups.models import BkbGroup
 
@@ -215,6 +215,8 @@ def cadres_sheet(group: BkbGroup, today: datetime.date) -> Sheet:
 
 # The group's registers a page offers to download, by the name in the address.
 REGISTER_TABLES = {
+    # The import template's columns, filled: what families.imports reads back.
+    "keluarga": spreadsheet.register_sheet,
     "anak": children_sheet,
     "kader": cadres_sheet,
 }

@@ -50,9 +50,9 @@ class FamilyForm(forms.ModelForm):
             "rw": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
 
-    def __init__(self, *args, group, user, **kwargs):
+    def __init__(self, *args, group, user, known: services.Known | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group, self.user = group, user
+        self.group, self.user, self.known = group, user, known
         self.instance.group = group
         self.fields["language"].required = False
         if not self.instance.pk:
@@ -63,7 +63,9 @@ class FamilyForm(forms.ModelForm):
     def clean_mother_nik(self):
         nik = number_as_typed(self.cleaned_data.get("mother_nik"))
         if nik and (
-            where := services.nik_registered_elsewhere(nik, user=self.user, group=self.group, family=self.instance)
+            where := services.nik_registered_elsewhere(
+                nik, user=self.user, group=self.group, family=self.instance, known=self.known
+            )
         ):
             raise forms.ValidationError(where)
         return nik
@@ -71,7 +73,9 @@ class FamilyForm(forms.ModelForm):
     def clean_kk_number(self):
         kk = number_as_typed(self.cleaned_data.get("kk_number"))
         if kk and (
-            where := services.kk_registered_elsewhere(kk, user=self.user, group=self.group, family=self.instance)
+            where := services.kk_registered_elsewhere(
+                kk, user=self.user, group=self.group, family=self.instance, known=self.known
+            )
         ):
             raise forms.ValidationError(where)
         return kk
@@ -92,6 +96,21 @@ class FamilyForm(forms.ModelForm):
         # Optional on the form: most families never set it and get Indonesian.
         return self.cleaned_data.get("language") or Family.Language.INDONESIAN
 
+    def validate_unique(self):
+        _validate_in_database(self, super().validate_unique)
+
+    def validate_constraints(self):
+        _validate_in_database(self, super().validate_constraints)
+
+
+def _validate_in_database(form, check) -> None:
+    """Django's unique and constraint checks, one query each; skipped when the form is checked
+    against `known` (an import): the numbers were checked there and against the rest of the file,
+    and each check constraint has its message in the model's clean(). The database's own
+    constraints still refuse whatever changed since, when the rows are written."""
+    if form.known is None:
+        check()
+
 
 class ChildForm(forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(label=_("Saya sudah memeriksa: ini anak yang berbeda"), required=False)
@@ -104,26 +123,34 @@ class ChildForm(forms.ModelForm):
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, group, user, **kwargs):
+    def __init__(self, *args, group, user, known: services.Known | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group, self.user = group, user
+        self.group, self.user, self.known = group, user, known
         self.duplicates: list[Child] = []
 
     def clean_nik(self):
         nik = number_as_typed(self.cleaned_data.get("nik"))
         if nik and (
-            where := services.nik_registered_elsewhere(nik, user=self.user, group=self.group, child=self.instance)
+            where := services.nik_registered_elsewhere(
+                nik, user=self.user, group=self.group, child=self.instance, known=self.known
+            )
         ):
             raise forms.ValidationError(where)
         return nik
+
+    def validate_unique(self):
+        _validate_in_database(self, super().validate_unique)
+
+    def validate_constraints(self):
+        _validate_in_database(self, super().validate_constraints)
 
 
 class BaseChildFormSet(BaseInlineFormSet):
     default_error_messages = {"too_few_forms": _("Daftarkan setidaknya satu anak balita.")}
 
-    def __init__(self, *args, mother_name_field=None, group=None, user=None, **kwargs):
-        super().__init__(*args, form_kwargs={"group": group, "user": user}, **kwargs)
-        self.group, self.user = group, user
+    def __init__(self, *args, mother_name_field=None, group=None, user=None, known=None, **kwargs):
+        super().__init__(*args, form_kwargs={"group": group, "user": user, "known": known}, **kwargs)
+        self.group, self.user, self.known = group, user, known
 
     def clean(self):
         # Our checks run first: Django's own unique check drops the duplicate
@@ -148,6 +175,7 @@ class BaseChildFormSet(BaseInlineFormSet):
                     mother_name=mother_name,
                     kabupaten=kabupaten,
                     exclude_pk=form.instance.pk,
+                    known=self.known,
                 )
                 if form.duplicates and not form.cleaned_data.get("confirm_not_duplicate"):
                     form.add_error(

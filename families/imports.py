@@ -410,7 +410,7 @@ def _snapshot(instance, names) -> dict:
     return {name: getattr(instance, name) for name in names}
 
 
-def _validate(plan: FamilyPlan, *, group: BkbGroup, user) -> list[Problem]:
+def _validate(plan: FamilyPlan, *, group: BkbGroup, user, known: services.Known) -> list[Problem]:
     """Put the family through the registration form; its errors at the file's rows and columns."""
     family = plan.existing or Family(group=group)
     first = plan.rows[0]
@@ -472,8 +472,8 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user) -> list[Problem]:
         }
     )
 
-    plan.form = FamilyForm(data, instance=family, group=group, user=user)
-    plan.children = ChildFormSet(data, instance=family, group=group, user=user, prefix=PREFIX)
+    plan.form = FamilyForm(data, instance=family, group=group, user=user, known=known)
+    plan.children = ChildFormSet(data, instance=family, group=group, user=user, prefix=PREFIX, known=known)
     form_ok = plan.form.is_valid()
     children_ok = plan.children.is_valid()
     problems = []
@@ -552,15 +552,33 @@ def plan(group: BkbGroup, user, table: sheets.Table) -> Plan:
             family_plan.existing = None
             continue
         claimed[family_plan.existing.pk] = family_plan
+    known = _known(families, group)
     seen = {(problem.row, problem.column) for problem in problems}
     for family_plan in families:
-        for problem in _validate(family_plan, group=group, user=user):
+        for problem in _validate(family_plan, group=group, user=user, known=known):
             # A cell already said to be wrong (unreadable, or twice in the file) is not said twice.
             if (problem.row, problem.column) not in seen:
                 problems.append(problem)
                 seen.add((problem.row, problem.column))
     problems.sort(key=lambda problem: (problem.row, problem.column))
     return Plan(families, problems, ignored, len(rows))
+
+
+def _known(families: list[FamilyPlan], group: BkbGroup) -> services.Known:
+    """The register's rows the whole file meets, read at once: its numbers' holders, and the
+    children born on its children's birth dates to mothers of its mothers' names."""
+    numbers, births = set(), set()
+    for family_plan in families:
+        mother = family_plan.mother_name
+        for row in family_plan.rows:
+            numbers.update(_digits(row.values.get(name, "")) for name in NUMBER_FIELDS)
+            born = _iso(row.values.get("birth_date", ""))
+            if mother and born:
+                try:
+                    births.add((datetime.date.fromisoformat(born), mother))
+                except ValueError:
+                    pass  # the form says what is wrong with the date
+    return services.known_for(numbers=numbers, births=births, kabupaten=group.kabupaten)
 
 
 class Refused(Exception):

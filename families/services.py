@@ -9,6 +9,7 @@ is only a warning: twins exist, the cadre confirms.
 
 import datetime
 import difflib
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,17 +35,74 @@ def _registered_message(holder: Family, *, user, group: BkbGroup, named: str, un
     return _("Nomor ini sudah terdaftar di kabupaten lain. Tanyakan kepada admin Anda.")
 
 
+@dataclass
+class Known:
+    """The register's rows that many registrations at once (an import) are checked against,
+    read in three queries instead of a few per family (`known_for`)."""
+
+    mothers: dict[str, Family] = field(default_factory=dict)  # by the mother's NIK
+    cards: dict[str, Family] = field(default_factory=dict)  # by KK number
+    children: dict[str, Child] = field(default_factory=dict)  # by the child's NIK
+    # Children of the kabupaten by (birth date, mother's name in lower case): likely duplicates' candidates.
+    births: dict[tuple, list[Child]] = field(default_factory=dict)
+
+
+def _birth_key(birth_date: datetime.date, mother_name: str) -> tuple:
+    return (birth_date, " ".join(mother_name.split()).lower())
+
+
+def known_for(*, numbers: set[str], births: set[tuple], kabupaten: Area | None) -> Known:
+    """What `numbers` (NIK and KK) and `births` ((birth date, mother's name)) meet in the register."""
+    known = Known()
+    numbers = {number for number in numbers if number}
+    if numbers:
+        families = Family.objects.filter(Q(mother_nik__in=numbers) | Q(kk_number__in=numbers))
+        for holder in families.select_related("group__desa"):
+            if holder.mother_nik in numbers:
+                known.mothers[holder.mother_nik] = holder
+            if holder.kk_number in numbers:
+                known.cards[holder.kk_number] = holder
+        for holder in Child.objects.filter(nik__in=numbers).select_related("family__group__desa"):
+            known.children[holder.nik] = holder
+    wanted = {_birth_key(day, name) for day, name in births if day and name}
+    if wanted:
+        candidates = Child.objects.filter(birth_date__in={day for day, _name in wanted}).select_related(
+            "family__group__desa"
+        )
+        if kabupaten is not None:
+            candidates = candidates.filter(family__group__desa__path__startswith=kabupaten.path)
+        for candidate in candidates.order_by("pk"):
+            key = _birth_key(candidate.birth_date, candidate.family.mother_name)
+            if key in wanted:
+                known.births.setdefault(key, []).append(candidate)
+    return known
+
+
+def _other(holder, row):
+    return holder if holder is not None and (row is None or holder.pk != row.pk) else None
+
+
 def nik_registered_elsewhere(
-    nik: str, *, user, group: BkbGroup, family: Family | None = None, child: Child | None = None
+    nik: str,
+    *,
+    user,
+    group: BkbGroup,
+    family: Family | None = None,
+    child: Child | None = None,
+    known: Known | None = None,
 ) -> str | None:
     """Where this NIK is already registered (as mother or child), or None; said as much as
-    `user`, registering into `group`, may know."""
+    `user`, registering into `group`, may know. With `known`, looked up there."""
     if not nik:
         return None
-    mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
-    if family is not None and family.pk:
-        mothers = mothers.exclude(pk=family.pk)
-    if holder := mothers.first():
+    if known is not None:
+        holder = _other(known.mothers.get(nik), family)
+    else:
+        mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
+        if family is not None and family.pk:
+            mothers = mothers.exclude(pk=family.pk)
+        holder = mothers.first()
+    if holder:
         where = _where(holder.group)
         return _registered_message(
             holder,
@@ -55,10 +113,14 @@ def nik_registered_elsewhere(
             unnamed=_("NIK ini sudah terdaftar sebagai ibu di %(where)s. Minta PKB atau admin memindahkan keluarganya.")
             % {"where": where},
         )
-    children = Child.objects.filter(nik=nik).select_related("family__group__desa")
-    if child is not None and child.pk:
-        children = children.exclude(pk=child.pk)
-    if holder := children.first():
+    if known is not None:
+        holder = _other(known.children.get(nik), child)
+    else:
+        children = Child.objects.filter(nik=nik).select_related("family__group__desa")
+        if child is not None and child.pk:
+            children = children.exclude(pk=child.pk)
+        holder = children.first()
+    if holder:
         where = _where(holder.family.group)
         return _registered_message(
             holder.family,
@@ -74,13 +136,19 @@ def nik_registered_elsewhere(
     return None
 
 
-def kk_registered_elsewhere(kk: str, *, user, group: BkbGroup, family: Family | None = None) -> str | None:
+def kk_registered_elsewhere(
+    kk: str, *, user, group: BkbGroup, family: Family | None = None, known: Known | None = None
+) -> str | None:
     if not kk:
         return None
-    holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
-    if family is not None and family.pk:
-        holders = holders.exclude(pk=family.pk)
-    if holder := holders.first():
+    if known is not None:
+        holder = _other(known.cards.get(kk), family)
+    else:
+        holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
+        if family is not None and family.pk:
+            holders = holders.exclude(pk=family.pk)
+        holder = holders.first()
+    if holder:
         where = _where(holder.group)
         return _registered_message(
             holder,
@@ -102,11 +170,20 @@ def _similar(a: str, b: str) -> bool:
 
 
 def likely_duplicate_children(
-    *, name: str, birth_date: datetime.date, mother_name: str, kabupaten: Area | None, exclude_pk: int | None = None
+    *,
+    name: str,
+    birth_date: datetime.date,
+    mother_name: str,
+    kabupaten: Area | None,
+    exclude_pk: int | None = None,
+    known: Known | None = None,
 ) -> list[Child]:
     """Children in the kabupaten with the same mother's name and birth date and a similar name."""
     if not (name and birth_date and mother_name):
         return []
+    if known is not None:
+        found = known.births.get(_birth_key(birth_date, mother_name), [])
+        return [child for child in found if child.pk != exclude_pk and _similar(child.name, name)]
     candidates = Child.objects.filter(
         birth_date=birth_date, family__mother_name__iexact=mother_name.strip()
     ).select_related("family__group__desa")

@@ -377,11 +377,17 @@ def test_filenames_are_ascii_slugs(registers, world, login):
     assert disposition == f'attachment; filename="angka-bkb-melati-nusa2-{group.pk}-{MONTH}.xlsx"'
 
 
-def test_register_tables_is_the_one_dispatch():
-    assert family_exports.REGISTER_TABLES == {
-        "anak": family_exports.children_sheet,
-        "kader": family_exports.cadres_sheet,
-    }
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_register_table_downloads_and_nothing_else(registers, world, login, fmt):
+    client = login(world["cadre_a"])
+    for table in family_exports.REGISTER_TABLES:
+        content = download(client, export_url(registers["group"], table, fmt)).content
+        assert sheets.read_table(content, f"x.{fmt}").rows, table
+    assert client.get(export_url(registers["group"], "keluarga-lain", fmt)).status_code == 404
+    # The families register is the import template's columns: what families.imports reads back.
+    content = download(client, export_url(registers["group"], "keluarga", fmt)).content
+    found = sheets.read_table(content, f"x.{fmt}")
+    assert [name for _n, row in found.rows for name in [row["Nama ibu/pengasuh utama"]]] == ["Euis", "Rina"]
 
 
 def test_headers_follow_the_language(registers):
