@@ -35,6 +35,7 @@ from families import services
 from families.forms import ChildFormSet, FamilyForm
 from families.models import Child, Family
 from families.spreadsheet import CHILD_FIELDS, FAMILY_FIELDS, FIELDS, NUMBER_FIELDS, Field, confirm_column, header_key
+from groups import changes
 from groups.models import BkbGroup
 
 PREFIX = "children"
@@ -79,6 +80,8 @@ class FamilyPlan:
     new_children: int = 0
     changed_children: int = 0
     family_changed: bool = False
+    # The days the kept figures change from: joining and birth dates before and after the write.
+    days: list = field(default_factory=list)
     # The children to write: new ones, and those whose values differ from the record.
     to_save: list = field(default_factory=list)
 
@@ -341,39 +344,52 @@ def _numbers_twice(families: list[FamilyPlan]) -> list[Problem]:
     return problems
 
 
-def _match_family(plan: FamilyPlan, families: list[Family]) -> tuple[Family | None, str]:
-    """The group's family this one is, or None; a message when the name alone cannot tell."""
-    values = plan.rows[0].values
-    for number_field in ("kk_number", "mother_nik"):
-        number = _digits(values.get(number_field, ""))
-        if number:
-            for family in families:
-                if getattr(family, number_field) == number:
-                    return family, ""
-    name = search_key(values.get("mother_name", ""))
-    if not name:
-        return None, ""
-    same = [family for family in families if search_key(family.mother_name) == name]
-    # A family on record whose number the file contradicts is another family.
-    same = [
-        family
-        for family in same
-        if all(
-            not getattr(family, number_field) or not values.get(number_field)
+class Register:
+    """The group's families on record, looked up by KK, mother's NIK and mother's name (read once)."""
+
+    def __init__(self, group: BkbGroup):
+        self.families = list(Family.objects.filter(group=group).prefetch_related("children").order_by("pk"))
+        self.by_number = {
+            (number_field, getattr(family, number_field)): family
+            for family in self.families
             for number_field in ("kk_number", "mother_nik")
-        )
-    ]
-    for narrower in ("father_name", "phone", "address"):
-        if len(same) <= 1:
-            break
-        wanted = search_key(str(values.get(narrower, "")))
-        narrowed = [family for family in same if search_key(getattr(family, narrower)) == wanted]
-        same = narrowed or same
-    if len(same) > 1:
-        return None, _(
-            "Ada %(n)s keluarga dengan nama ibu ini di kelompok. Isi No. KK atau NIK ibu agar jelas keluarga yang mana."
-        ) % {"n": len(same)}
-    return (same[0] if same else None), ""
+            if getattr(family, number_field)
+        }
+        self.by_name: dict[str, list[Family]] = {}
+        for family in self.families:
+            self.by_name.setdefault(search_key(family.mother_name), []).append(family)
+
+    def match(self, plan: FamilyPlan) -> tuple[Family | None, str]:
+        """The group's family this one is, or None; a message when the name alone cannot tell."""
+        values = plan.rows[0].values
+        for number_field in ("kk_number", "mother_nik"):
+            number = _digits(values.get(number_field, ""))
+            if number and (number_field, number) in self.by_number:
+                return self.by_number[(number_field, number)], ""
+        name = search_key(values.get("mother_name", ""))
+        if not name:
+            return None, ""
+        # A family on record whose number the file contradicts is another family.
+        same = [
+            family
+            for family in self.by_name.get(name, [])
+            if all(
+                not getattr(family, number_field) or not values.get(number_field)
+                for number_field in ("kk_number", "mother_nik")
+            )
+        ]
+        for narrower in ("father_name", "phone", "address"):
+            if len(same) <= 1:
+                break
+            wanted = search_key(str(values.get(narrower, "")))
+            narrowed = [family for family in same if search_key(getattr(family, narrower)) == wanted]
+            same = narrowed or same
+        if len(same) > 1:
+            return None, _(
+                "Ada %(n)s keluarga dengan nama ibu ini di kelompok. Isi No. KK atau NIK ibu agar jelas keluarga "
+                "yang mana."
+            ) % {"n": len(same)}
+        return (same[0] if same else None), ""
 
 
 def _match_child(values: dict, children: list[Child], taken: set) -> Child | None:
@@ -427,7 +443,7 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user, known: services.Known)
     family_fields = list(blank_form.fields)
     before = _snapshot(family, family_fields)
 
-    existing_children = list(family.children.order_by("pk")) if plan.existing else []
+    existing_children = sorted(family.children.all(), key=lambda child: child.pk) if plan.existing else []
     child_rows = [row for row in plan.rows if any(row.values.get(item.name) for item in CHILD_FIELDS)]
     matched: dict[int, FileRow] = {}
     taken: set = set()
@@ -503,6 +519,16 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user, known: services.Known)
     plan.new_children = len(new_rows)
     plan.changed_children = len(edited)
     plan.to_save = [form.instance for form in forms[initial:]] + edited
+    plan.days = (
+        [before.get("joined_on"), plan.form.instance.joined_on]
+        + [
+            day
+            for index, snapshot in children_before.items()
+            if forms[index].instance in edited
+            for day in (snapshot["birth_date"], forms[index].instance.birth_date)
+        ]
+        + [form.instance.birth_date for form in forms[initial:]]
+    )
     if plan.existing is None:
         plan.outcome = "new"
     elif changed or plan.new_children or plan.changed_children:
@@ -529,9 +555,9 @@ def plan(group: BkbGroup, user, table: sheets.Table) -> Plan:
     rows, problems, ignored = read_rows(table)
     families, disagreements = group_rows(rows)
     problems += disagreements + _numbers_twice(families)
-    on_record = list(Family.objects.filter(group=group).order_by("pk"))
+    on_record = Register(group)
     for family_plan in families:
-        existing, message = _match_family(family_plan, on_record)
+        existing, message = on_record.match(family_plan)
         if message:
             problems.append(Problem(family_plan.first_row, header_of("mother_name"), message))
             continue
@@ -598,15 +624,17 @@ def apply(group: BkbGroup, user, table: sheets.Table) -> Plan:
         checked = plan(group, user, table)
         if not checked.ok:
             raise Refused(checked)
+        writing = [family_plan for family_plan in checked.families if family_plan.outcome in ("new", "changed")]
+        days = [day for family_plan in writing for day in family_plan.days if day]
         try:
-            for family_plan in checked.families:
-                if family_plan.outcome not in ("new", "changed"):
-                    continue
-                services.family_save_with_children(
-                    family=family_plan.form.save(commit=False),
-                    children=family_plan.to_save,
-                    family_changed=family_plan.family_changed,
-                )
+            # Said once for the whole file, not by every row's save (two queries each).
+            with changes.told({group.pk} if writing else set(), min(days, default=None)):
+                for family_plan in writing:
+                    services.family_save_with_children(
+                        family=family_plan.form.save(commit=False),
+                        children=family_plan.to_save,
+                        family_changed=family_plan.family_changed,
+                    )
         except services.NumberTaken:
             raise Refused(checked, _("Nomor NIK atau KK di berkas ini baru saja didaftarkan di tempat lain.")) from None
     return checked

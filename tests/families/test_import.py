@@ -366,3 +366,23 @@ def test_the_preview_queries_are_bounded_per_family(client, world, django_assert
     preview = upload(client, world["group"], csv_file(rows))
     with django_assert_max_num_queries(12 + 10 * 15):
         assert client.get(preview).context["plan"].nothing_to_do
+
+
+def test_an_import_tells_the_kept_figures_once(client, world):
+    """The roster and the month's figures are kept tables: an import marks them, as a form's save does."""
+    from reports import kept
+    from sessions.selectors import roster
+
+    client.force_login(world["cadre"])
+    assert sum(len(band.children) for band in roster(world["group"], on=TODAY).bands) == 0
+    rows = [row(), row(mother_name="Ibu Dua", name="Bima", birth_date=_born(40))]
+    client.post(upload(client, world["group"], csv_file(rows)))
+    assert sum(len(band.children) for band in roster(world["group"], on=TODAY).bands) == 2
+    from bkb.lib.months import Month
+
+    assert (
+        kept.live_counts(BkbGroup.objects.filter(pk=world["group"].pk), Month.of(TODAY))[world["group"].pk][
+            "children_total"
+        ]
+        == 2
+    )
