@@ -87,14 +87,16 @@ def family_import(request, pk):
 @once.guard
 def import_preview(request, pk, upload_id):
     group = get_group_for(request.user, pk, write=True)
-    uploads = FamilyImport.objects.defer("content")
     # Anyone who keeps the group's register may finish an import: the admin helping a cadre, say.
-    upload = get_object_or_404(uploads, pk=upload_id, group=group)
-    if upload.imported_at:
+    # The file and whether it is imported in one read: a confirm committing in between empties the file.
+    upload = get_object_or_404(FamilyImport, pk=upload_id, group=group)
+    try:
+        if upload.imported_at:
+            raise sheets.SheetError(_("Berkas ini sudah diimpor."))
+        table = sheets.read_table(bytes(upload.content), upload.filename)
+    except sheets.SheetError:
         messages.info(request, _("Berkas ini sudah diimpor."))
         return redirect("sessions:roster", group.pk)
-    content = FamilyImport.objects.values_list("content", flat=True).get(pk=upload.pk)
-    table = sheets.read_table(bytes(content), upload.filename)
     status = 200
     if request.method == "POST":
         try:

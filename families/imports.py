@@ -90,8 +90,19 @@ class FamilyPlan:
         return self.rows[0].number
 
     @property
+    def family_values(self) -> dict:
+        """Each family column's value: the first row that fills it (later rows may leave it blank)."""
+        found = {}
+        for row in self.rows:
+            for item in FAMILY_FIELDS:
+                value = row.values.get(item.name)
+                if item.name not in found and not _blank(value):
+                    found[item.name] = value
+        return found
+
+    @property
     def mother_name(self) -> str:
-        return self.rows[0].values.get("mother_name", "")
+        return self.rows[0].values.get("mother_name") or ""
 
 
 @dataclass
@@ -163,15 +174,16 @@ def _choice(item: Field, value) -> str:
     )
 
 
-def _boolean(value) -> bool:
+def _boolean(value) -> bool | None:
+    """Ya or Tidak; None for a blank cell (the record's value, or the form's default, stays)."""
     if isinstance(value, bool):
         return value
-    if value is None:
-        return False
-    text = search_key(str(value))
+    text = search_key(str(value if value is not None else ""))
+    if text == "":
+        return None
     if text in _YES:
         return True
-    if text in _NO or text == "":
+    if text in _NO:
         return False
     raise ValueError(_("Tulis Ya atau Tidak."))
 
@@ -181,7 +193,7 @@ def _form_value(item: Field, value):
     if item.kind == sheets.BOOL:
         return _boolean(value)
     if value is None or value == "":
-        return ""
+        return None
     if item.name in NUMBER_FIELDS and isinstance(value, (int, float, Decimal)):
         # Excel keeps 15 significant digits: a 16-digit number cell has already lost its last one.
         raise ValueError(
@@ -213,14 +225,17 @@ def read_rows(table: sheets.Table) -> tuple[list[FileRow], list[Problem], list[s
     by_header = _headers()
     columns = {}
     ignored = []
+    problems = []
     for header in table.headers:
         name = by_header.get(header_key(header))
-        if name and name not in columns.values():
+        if name and name in columns.values():
+            # Which of the two holds her data is a guess: refuse rather than read the wrong one.
+            problems.append(Problem(table.header_row, header, _("Kolom ini ada dua kali: hapus salah satu.")))
+        elif name:
             columns[header] = name
         elif header:
             ignored.append(header)
     items = {item.name: item for item in FIELDS}
-    problems = []
     found = set(columns.values())
     for item in FIELDS:
         if item.required and item.name not in found:
@@ -233,16 +248,20 @@ def read_rows(table: sheets.Table) -> tuple[list[FileRow], list[Problem], list[s
             item = items.get(name)
             try:
                 if item is None:  # the confirmation column
-                    values[name] = _boolean(value)
+                    values[name] = bool(_boolean(value))
                 else:
                     values[name] = _form_value(item, value)
             except ValueError as error:
                 problems.append(Problem(number, header_of(name), str(error), _shown(value)))
-                values[name] = ""
-            if item is not None and item.of == "family" and values[name] not in ("", False):
+                values[name] = None
+            if item is not None and item.of == "family" and not _blank(values[name]):
                 present.add(name)
         rows.append(FileRow(number, values, present))
     return rows, problems, ignored
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
 
 
 def _shown(value) -> str:
@@ -259,41 +278,67 @@ def header_of(name: str) -> str:
     return next(item.header for item in FIELDS if item.name == name)
 
 
-def _family_key(row: FileRow) -> tuple:
-    values = row.values
-    if values.get("kk_number"):
-        return ("kk", _digits(values["kk_number"]))
-    if values.get("mother_nik"):
-        return ("nik", _digits(values["mother_nik"]))
-    return ("name", *(search_key(str(values.get(item.name, ""))) for item in FAMILY_FIELDS))
-
-
 def _digits(text) -> str:
-    return "".join(str(text).split()).replace(".", "").replace("-", "")
+    return "".join(str(text or "").split()).replace(".", "").replace("-", "")
+
+
+def _numbers_of(row: FileRow) -> list[tuple]:
+    return [(name, _digits(row.values.get(name))) for name in ("kk_number", "mother_nik") if row.values.get(name)]
+
+
+def _agrees(row: FileRow, first: FileRow) -> bool:
+    """No family column filled in both rows says otherwise."""
+    return all(
+        _blank(first.values.get(name)) or _compare(row.values[name]) == _compare(first.values[name])
+        for name in row.present
+    )
 
 
 def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
-    """Rows into families, in file order; a family's columns that disagree between its rows are problems."""
-    families: dict[tuple, FamilyPlan] = {}
+    """Rows into families, in file order; a family's columns that disagree between its rows are problems.
+
+    A row belongs to the family whose KK or mother's NIK it repeats; a row without either to the
+    latest family of the same mother's name whose columns it does not contradict (the usual
+    "second child: the mother's name only, under her first"); otherwise it starts a family.
+    """
+    plans: list[FamilyPlan] = []
+    by_number: dict[tuple, FamilyPlan] = {}
     problems = []
-    previous = None
     for row in rows:
-        if (
-            row.present <= {"mother_name"}
-            and previous is not None
-            and row.values.get("mother_name")
-            and (search_key(row.values["mother_name"]) == search_key(previous.mother_name))
-        ):
-            plan = previous  # only the mother's name: the family of the row above
-        else:
-            key = _family_key(row)
-            plan = families.get(key)
-            if plan is None:
-                plan = families[key] = FamilyPlan(rows=[])
+        numbers = _numbers_of(row)
+        found = []
+        for key in numbers:
+            if key in by_number and by_number[key] not in found:
+                found.append(by_number[key])
+        if len(found) > 1:
+            problems.append(
+                Problem(
+                    row.number,
+                    header_of("mother_nik"),
+                    _("No. KK di baris ini milik keluarga baris %(a)s, NIK ibunya milik keluarga baris %(b)s.")
+                    % {"a": found[0].first_row, "b": found[1].first_row},
+                )
+            )
+        plan = found[0] if found else None
+        if plan is None and not numbers and row.values.get("mother_name"):
+            name = search_key(row.values["mother_name"])
+            plan = next(
+                (
+                    candidate
+                    for candidate in reversed(plans)
+                    if search_key(candidate.mother_name) == name and _agrees(row, candidate.rows[0])
+                ),
+                None,
+            )
+        if plan is None:
+            plan = FamilyPlan(rows=[])
+            plans.append(plan)
+        for key in numbers:
+            by_number.setdefault(key, plan)
         if plan.rows:
             first = plan.rows[0]
             for name in row.present:
-                if _compare(row.values[name]) != _compare(first.values.get(name, "")):
+                if not _blank(first.values.get(name)) and _compare(row.values[name]) != _compare(first.values[name]):
                     problems.append(
                         Problem(
                             row.number,
@@ -303,8 +348,42 @@ def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
                         )
                     )
         plan.rows.append(row)
-        previous = plan
-    return list(families.values()), problems
+    return plans, problems
+
+
+def _children_twice(plans: list[FamilyPlan]) -> list[Problem]:
+    """The same child twice in a family of the file: same birth date, a similar name, not said to differ."""
+    problems = []
+    for plan in plans:
+        seen: list[FileRow] = []
+        for row in plan.rows:
+            name, born = row.values.get("name"), row.values.get("birth_date")
+            if not (name and born):
+                continue
+            twin = next(
+                (
+                    other
+                    for other in seen
+                    if _iso(other.values["birth_date"]) == _iso(born)
+                    and services.similar_names(other.values["name"], name)
+                ),
+                None,
+            )
+            if twin is not None and not row.values.get("confirm_not_duplicate"):
+                problems.append(
+                    Problem(
+                        row.number,
+                        header_of("name"),
+                        _(
+                            "Anak ini sama dengan baris %(row)s (nama mirip, tanggal lahir sama). Hapus salah satu, "
+                            "atau isi Ya di kolom '%(column)s' bila memang anak yang berbeda."
+                        )
+                        % {"row": twin.number, "column": confirm_column().header},
+                        _shown(name),
+                    )
+                )
+            seen.append(row)
+    return problems
 
 
 def _compare(value) -> str:
@@ -361,27 +440,21 @@ class Register:
 
     def match(self, plan: FamilyPlan) -> tuple[Family | None, str]:
         """The group's family this one is, or None; a message when the name alone cannot tell."""
-        values = plan.rows[0].values
+        values = plan.family_values
         for number_field in ("kk_number", "mother_nik"):
-            number = _digits(values.get(number_field, ""))
+            number = _digits(values.get(number_field))
             if number and (number_field, number) in self.by_number:
                 return self.by_number[(number_field, number)], ""
-        name = search_key(values.get("mother_name", ""))
+        name = search_key(values.get("mother_name") or "")
         if not name:
             return None, ""
-        # A family on record whose number the file contradicts is another family.
-        same = [
-            family
-            for family in self.by_name.get(name, [])
-            if all(
-                not getattr(family, number_field) or not values.get(number_field)
-                for number_field in ("kk_number", "mother_nik")
-            )
-        ]
+        # A family on record that the file contradicts (another number, another father, another
+        # address and phone both) is another family of the same mother's name.
+        same = [family for family in self.by_name.get(name, []) if not self._contradicts(family, values)]
         for narrower in ("father_name", "phone", "address"):
             if len(same) <= 1:
                 break
-            wanted = search_key(str(values.get(narrower, "")))
+            wanted = search_key(str(values.get(narrower) or ""))
             narrowed = [family for family in same if search_key(getattr(family, narrower)) == wanted]
             same = narrowed or same
         if len(same) > 1:
@@ -391,21 +464,41 @@ class Register:
             ) % {"n": len(same)}
         return (same[0] if same else None), ""
 
+    @staticmethod
+    def _contradicts(family: Family, values: dict) -> bool:
+        def differs(name: str) -> bool:
+            ours, theirs = getattr(family, name), values.get(name)
+            return bool(ours) and not _blank(theirs) and _compare(ours) != _compare(theirs)
+
+        return any(differs(name) for name in ("kk_number", "mother_nik", "father_name")) or (
+            differs("address") and differs("phone")
+        )
+
 
 def _match_child(values: dict, children: list[Child], taken: set) -> Child | None:
-    free = [child for child in children if child.pk not in taken]
-    nik = _digits(values.get("nik", ""))
+    """The family's child this row is: by NIK; else by name and birth date; else a corrected
+    spelling born the same day; else the one child of that name. Never one with another NIK."""
+    nik = _digits(values.get("nik"))
+    free = [child for child in children if child.pk not in taken and not (nik and child.nik and child.nik != nik)]
     if nik:
         for child in free:
             if child.nik == nik:
                 return child
-    name = search_key(values.get("name", ""))
-    if not name:
+    if not values.get("name"):
         return None
+    name = search_key(values["name"])
+    born = _iso(values.get("birth_date") or "")
     named = [child for child in free if child.search_key == name]
     for child in named:
-        if values.get("birth_date") and child.birth_date.isoformat() == _iso(values["birth_date"]):
+        if child.birth_date.isoformat() == born:
             return child
+    same_day = [
+        child
+        for child in free
+        if child.birth_date.isoformat() == born and services.similar_names(child.name, values["name"])
+    ]
+    if len(same_day) == 1:
+        return same_day[0]
     return named[0] if len(named) == 1 else None
 
 
@@ -431,20 +524,16 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user, known: services.Known)
     family = plan.existing or Family(group=group)
     first = plan.rows[0]
     blank_form = FamilyForm(instance=family, group=group, user=user)
-    # What the record holds (for a new family, the form's defaults), then what the file says.
+    # What the record holds (for a new family, the form's defaults), then what the file fills in:
+    # a blank cell changes nothing.
     data = _on_record(blank_form)
-    for name in blank_form.fields:
-        if name in first.values:
-            value = first.values[name]
-            if name in NUMBER_FIELDS and not value and plan.existing and getattr(family, name):
-                continue  # a blank number cell keeps the number on record
-            data[name] = value
+    data.update({name: value for name, value in plan.family_values.items() if name in blank_form.fields})
     data = {key: value for key, value in data.items() if value is not None}
     family_fields = list(blank_form.fields)
     before = _snapshot(family, family_fields)
 
     existing_children = sorted(family.children.all(), key=lambda child: child.pk) if plan.existing else []
-    child_rows = [row for row in plan.rows if any(row.values.get(item.name) for item in CHILD_FIELDS)]
+    child_rows = [row for row in plan.rows if any(not _blank(row.values.get(item.name)) for item in CHILD_FIELDS)]
     matched: dict[int, FileRow] = {}
     taken: set = set()
     new_rows = []
@@ -463,20 +552,19 @@ def _validate(plan: FamilyPlan, *, group: BkbGroup, user, known: services.Known)
         data[f"{PREFIX}-{index}-id"] = child.pk
         for item in CHILD_FIELDS:
             value = getattr(child, item.name)
-            if row is not None and item.name in row.values:
+            if row is not None and not _blank(row.values.get(item.name)):
                 value = row.values[item.name]
-                if item.name in NUMBER_FIELDS and not value and child.nik:
-                    value = child.nik
             data[f"{PREFIX}-{index}-{item.name}"] = "" if value is None else value
         if row is not None:
-            data[f"{PREFIX}-{index}-confirm_not_duplicate"] = row.values.get("confirm_not_duplicate", False)
+            data[f"{PREFIX}-{index}-confirm_not_duplicate"] = bool(row.values.get("confirm_not_duplicate"))
             plan.child_rows[index] = row.number
         children_before[index] = _snapshot(child, [item.name for item in CHILD_FIELDS])
         index += 1
     initial = index
     for row in new_rows:
         for name in child_names:
-            data[f"{PREFIX}-{index}-{name}"] = row.values.get(name, "")
+            value = row.values.get(name)
+            data[f"{PREFIX}-{index}-{name}"] = "" if value is None else value
         plan.child_rows[index] = row.number
         index += 1
     data.update(
@@ -554,7 +642,7 @@ def plan(group: BkbGroup, user, table: sheets.Table) -> Plan:
     """Read and check the whole file against the group's register; nothing is written."""
     rows, problems, ignored = read_rows(table)
     families, disagreements = group_rows(rows)
-    problems += disagreements + _numbers_twice(families)
+    problems += disagreements + _numbers_twice(families) + _children_twice(families)
     on_record = Register(group)
     for family_plan in families:
         existing, message = on_record.match(family_plan)
@@ -598,7 +686,7 @@ def _known(families: list[FamilyPlan], group: BkbGroup) -> services.Known:
         mother = family_plan.mother_name
         for row in family_plan.rows:
             numbers.update(_digits(row.values.get(name, "")) for name in NUMBER_FIELDS)
-            born = _iso(row.values.get("birth_date", ""))
+            born = _iso(row.values.get("birth_date") or "")
             if mother and born:
                 try:
                     births.add((datetime.date.fromisoformat(born), mother))

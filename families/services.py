@@ -48,7 +48,9 @@ class Known:
 
 
 def _birth_key(birth_date: datetime.date, mother_name: str) -> tuple:
-    return (birth_date, " ".join(mother_name.split()).lower())
+    # As likely_duplicate_children's query compares: the name typed, trimmed, against the stored
+    # name as it is, case aside (iexact).
+    return (birth_date, mother_name.lower())
 
 
 def known_for(*, numbers: set[str], births: set[tuple], kabupaten: Area | None) -> Known:
@@ -64,7 +66,7 @@ def known_for(*, numbers: set[str], births: set[tuple], kabupaten: Area | None) 
                 known.cards[holder.kk_number] = holder
         for holder in Child.objects.filter(nik__in=numbers).select_related("family__group__desa"):
             known.children[holder.nik] = holder
-    wanted = {_birth_key(day, name) for day, name in births if day and name}
+    wanted = {_birth_key(day, name.strip()) for day, name in births if day and name}
     if wanted:
         candidates = Child.objects.filter(birth_date__in={day for day, _name in wanted}).select_related(
             "family__group__desa"
@@ -78,8 +80,15 @@ def known_for(*, numbers: set[str], births: set[tuple], kabupaten: Area | None) 
     return known
 
 
-def _other(holder, row):
-    return holder if holder is not None and (row is None or holder.pk != row.pk) else None
+def _holder(known: dict | None, number: str, rows, row):
+    """The holder of `number` that is not `row` itself: from `known` (prefetched holders by
+    number) when given, else the first of `rows` (the number's holders in the database)."""
+    if known is not None:
+        holder = known.get(number)
+        return holder if holder is not None and (row is None or holder.pk != row.pk) else None
+    if row is not None and row.pk:
+        rows = rows.exclude(pk=row.pk)
+    return rows.first()
 
 
 def nik_registered_elsewhere(
@@ -95,14 +104,8 @@ def nik_registered_elsewhere(
     `user`, registering into `group`, may know. With `known`, looked up there."""
     if not nik:
         return None
-    if known is not None:
-        holder = _other(known.mothers.get(nik), family)
-    else:
-        mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
-        if family is not None and family.pk:
-            mothers = mothers.exclude(pk=family.pk)
-        holder = mothers.first()
-    if holder:
+    mothers = Family.objects.filter(mother_nik=nik).select_related("group__desa")
+    if holder := _holder(known and known.mothers, nik, mothers, family):
         where = _where(holder.group)
         return _registered_message(
             holder,
@@ -113,14 +116,8 @@ def nik_registered_elsewhere(
             unnamed=_("NIK ini sudah terdaftar sebagai ibu di %(where)s. Minta PKB atau admin memindahkan keluarganya.")
             % {"where": where},
         )
-    if known is not None:
-        holder = _other(known.children.get(nik), child)
-    else:
-        children = Child.objects.filter(nik=nik).select_related("family__group__desa")
-        if child is not None and child.pk:
-            children = children.exclude(pk=child.pk)
-        holder = children.first()
-    if holder:
+    children = Child.objects.filter(nik=nik).select_related("family__group__desa")
+    if holder := _holder(known and known.children, nik, children, child):
         where = _where(holder.family.group)
         return _registered_message(
             holder.family,
@@ -141,14 +138,8 @@ def kk_registered_elsewhere(
 ) -> str | None:
     if not kk:
         return None
-    if known is not None:
-        holder = _other(known.cards.get(kk), family)
-    else:
-        holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
-        if family is not None and family.pk:
-            holders = holders.exclude(pk=family.pk)
-        holder = holders.first()
-    if holder:
+    holders = Family.objects.filter(kk_number=kk).select_related("group__desa")
+    if holder := _holder(known and known.cards, kk, holders, family):
         where = _where(holder.group)
         return _registered_message(
             holder,
@@ -162,7 +153,8 @@ def kk_registered_elsewhere(
     return None
 
 
-def _similar(a: str, b: str) -> bool:
+def similar_names(a: str, b: str) -> bool:
+    """Two children's names that may be one child's: the same, the same first name, or close."""
     a, b = " ".join(a.lower().split()), " ".join(b.lower().split())
     if a == b or a.split()[0] == b.split()[0]:
         return True
@@ -182,8 +174,8 @@ def likely_duplicate_children(
     if not (name and birth_date and mother_name):
         return []
     if known is not None:
-        found = known.births.get(_birth_key(birth_date, mother_name), [])
-        return [child for child in found if child.pk != exclude_pk and _similar(child.name, name)]
+        found = known.births.get(_birth_key(birth_date, mother_name.strip()), [])
+        return [child for child in found if child.pk != exclude_pk and similar_names(child.name, name)]
     candidates = Child.objects.filter(
         birth_date=birth_date, family__mother_name__iexact=mother_name.strip()
     ).select_related("family__group__desa")
@@ -191,7 +183,7 @@ def likely_duplicate_children(
         candidates = candidates.filter(family__group__desa__path__startswith=kabupaten.path)
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
-    return [child for child in candidates if _similar(child.name, name)]
+    return [child for child in candidates if similar_names(child.name, name)]
 
 
 def describe_duplicate(child: Child, *, user) -> str:

@@ -11,7 +11,6 @@ a semicolon (Excel's list separator in Indonesian) or a tab.
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -133,7 +132,7 @@ def _text_cell(ws, value: str, *, bold: bool = False):
 def _cell(ws, column: Column, value):
     if value is None or value == "":
         cell = WriteOnlyCell(ws, value=None)
-    elif column.kind == TEXT:
+    elif column.kind == TEXT or isinstance(value, str):
         return _text_cell(ws, str(value))
     elif column.kind == DECIMAL:
         cell = WriteOnlyCell(ws, value=float(value))
@@ -167,7 +166,7 @@ def _csv_value(column: Column, value) -> str:
     if column.kind == DECIMAL and isinstance(value, (float, Decimal)):
         return f"{value:.{column.places}f}"
     text = str(value)
-    if column.kind in (TEXT, BOOL) and text.startswith(_FORMULA_START):
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
@@ -213,7 +212,7 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None, heade
     if len(content) > MAX_UPLOAD_BYTES:
         raise SheetError(_("Berkas terlalu besar (lebih dari %(n)s MB).") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)})
     name = filename.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
+    if name.endswith(".xlsx") or (content[:4] == b"PK\x03\x04" and not name.endswith((".csv", ".txt"))):
         lines = _xlsx_lines(content, sheet)
     elif name.endswith((".csv", ".txt")):
         lines = _csv_lines(content)
@@ -229,7 +228,9 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None, heade
         if headers is None:
             if header is not None and str(cleaned[0] or "").strip() != header:
                 continue
-            headers = [str(value or "").strip() for value in cleaned]
+            headers = [" ".join(str(value or "").split()) for value in cleaned]
+            while headers and not headers[-1]:
+                headers.pop()  # the empty cells a sheet's width pads the row with
             header_row = number
             continue
         if len(rows) >= MAX_ROWS:
@@ -241,9 +242,9 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None, heade
 
 
 def _clean(value):
+    # Only the ends: a line break in a note or two spaces in an address are the record's own.
     if isinstance(value, str):
-        value = " ".join(value.split())
-        return value
+        return value.replace("\r\n", "\n").strip()
     if isinstance(value, datetime.datetime):
         return value.date() if value.time() == datetime.time() else value
     return value
@@ -253,19 +254,36 @@ def _unreadable() -> str:
     return _("Berkas ini tidak dapat dibaca sebagai .xlsx. Simpan ulang dari Excel sebagai .xlsx.")
 
 
+# A sheet may claim a million rows and columns for one stray cell: reading stops at these.
+MAX_COLUMNS = 80
+EMPTY_ROWS_MAX = 1000
+
+
 def _xlsx_lines(content: bytes, sheet: str | None):
+    # A damaged workbook can fail anywhere in openpyxl or the XML parser below it, with any
+    # exception; every one of them means the same to the person uploading it.
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+    except Exception as error:  # noqa: BLE001
         raise SheetError(_unreadable()) from error
+    lines, empty = [], 0
     try:
         ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
-        # Read whole here: the workbook is closed below.
-        return [(number, list(values)) for number, values in enumerate(ws.iter_rows(values_only=True), start=1)]
-    except (KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile) as error:
+        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            if all(value is None or value == "" for value in values):
+                empty += 1
+                if empty > EMPTY_ROWS_MAX:
+                    break
+                continue
+            empty = 0
+            lines.append((number, list(values)))
+            if len(lines) > MAX_ROWS + 1:
+                break  # read_table says the file is too long
+    except Exception as error:  # noqa: BLE001
         raise SheetError(_unreadable()) from error
     finally:
         book.close()
+    return lines
 
 
 def _unquote(value: str) -> str:

@@ -190,7 +190,10 @@ RULES = [
     # Within the file: the same NIK for two people, a family's columns that disagree.
     ([row(nik="3211000000000050"), row(mother_name="Ani", nik="3211000000000050")], 1, "nik", "baris 2"),
     ([row(mother_nik="3211000000000060"), row(mother_name="Ani", kk_number="3211000000000061",
-                                              mother_nik="3211000000000060", name="Budi")], 1, "mother_nik", "baris 2"),
+                                              nik="3211000000000060", name="Budi")], 1, "nik", "baris 2"),
+    # A row that repeats a family's mother's NIK is that family: its other columns must agree.
+    ([row(mother_nik="3211000000000062"), row(mother_name="Ani", mother_nik="3211000000000062", name="Budi")], 1,
+     "mother_name", "Berbeda dengan baris 2"),
     ([row(kk_number="3211000000000070"), row(kk_number="3211000000000070", mother_name="Ani", name="Budi")], 1,
      "mother_name", "Berbeda dengan baris 2"),
     # Against the register: the same child already in another group of the kabupaten.
@@ -386,3 +389,130 @@ def test_an_import_tells_the_kept_figures_once(client, world):
         ]
         == 2
     )
+
+
+# --- What a review found (issue 15): blanks, grouping, matching, odd files ------------------------
+
+
+def _imported(client, world, rows):
+    client.force_login(world["cadre"])
+    assert client.post(upload(client, world["group"], csv_file(rows))).status_code == 302
+
+
+def test_a_blank_cell_keeps_the_record_and_a_new_family_gets_the_form_defaults(client, world):
+    _imported(client, world, [row(kk_number="3211000000000701", father_name="Budi", phone="081234567890",
+                                  is_pkh="Ya", kb_method="Suntik")])  # fmt: skip
+    family = Family.objects.get(group=world["group"])
+    blanks = row(kk_number="3211000000000701", father_name="", phone="", is_pus="", is_pkh="", kb_method="")
+    assert plan_of(world["group"], world["cadre"], csv_file([blanks])).nothing_to_do
+    found = plan_of(
+        world["group"],
+        world["cadre"],
+        csv_file([row(mother_name="Ibu Baru", name="Tono", is_pus="", kb_method="", caregiver="", joined_on="")]),
+    )
+    assert found.ok, [str(p) for p in found.problems]
+    form = found.families[0].form
+    assert (form.instance.is_pus, form.instance.caregiver, form.instance.joined_on) == (True, "ibu", TODAY)
+    family.refresh_from_db()
+    assert (family.father_name, family.phone, family.is_pkh, family.kb_method) == (
+        "Budi",
+        "081234567890",
+        True,
+        "suntik",
+    )
+
+
+def test_the_groups_own_export_with_line_breaks_imports_as_nothing_to_do(client, world):
+    _imported(client, world, [row(kk_number="3211000000000711")])
+    Family.objects.filter(group=world["group"]).update(notes="Baris satu\nBaris dua", address="Kp.  Cikuda")
+    content = sheets.xlsx_bytes([spreadsheet.register_sheet(world["group"], TODAY)])
+    assert plan_of(world["group"], world["cadre"], content, "x.xlsx").nothing_to_do
+
+
+def test_a_kk_on_the_first_row_only_is_still_one_family(world):
+    first = row(kk_number="3211000000000721", phone="081234567891")
+    second = {**row(phone="081234567891", name="Dewi", sex="Perempuan", birth_date=_born(3)), "kk_number": ""}
+    found = plan_of(world["group"], world["cadre"], csv_file([first, second]))
+    assert found.ok, [str(p) for p in found.problems]
+    assert len(found.families) == 1 and found.new_children == 2
+
+
+def test_the_same_child_twice_in_the_file_is_said(world):
+    found = plan_of(
+        world["group"],
+        world["cadre"],
+        csv_file([row(), {"mother_name": "Siti Aminah", "name": "Rizky", "sex": "Laki-laki", "birth_date": _born(14)}]),
+    )
+    assert [str(p) for p in found.problems] == [
+        f"Baris 3, kolom {HEADERS['name']}: Anak ini sama dengan baris 2 (nama mirip, tanggal lahir sama). Hapus salah "
+        "satu, atau isi Ya di kolom 'Anak berbeda (konfirmasi)' bila memang anak yang berbeda."
+    ]
+
+
+def test_a_mother_of_the_same_name_with_another_husband_is_another_family(client, world):
+    _imported(client, world, [row(father_name="Budi", name="Ani", sex="Perempuan")])
+    found = plan_of(
+        world["group"],
+        world["cadre"],
+        csv_file([row(father_name="Joko", name="Rina", sex="Perempuan", birth_date=_born(30))]),
+    )
+    assert found.ok and found.count("new") == 1 and found.count("changed") == 0
+
+
+def test_a_child_of_the_same_name_with_another_nik_is_another_child(client, world):
+    _imported(client, world, [row(kk_number="3211000000000731", name="Muhammad Rizky", nik="3211000000001001",
+                                  birth_date=_born(60))])  # fmt: skip
+    found = plan_of(
+        world["group"],
+        world["cadre"],
+        csv_file(
+            [row(kk_number="3211000000000731", name="Muhammad Rizky", nik="3211000000001002", birth_date=_born(3))]
+        ),
+    )
+    assert found.ok and found.new_children == 1 and found.changed_children == 0
+
+
+def test_a_corrected_spelling_born_the_same_day_updates_the_child(client, world):
+    _imported(client, world, [row(kk_number="3211000000000741", name="Rizki")])
+    preview = upload(client, world["group"], csv_file([row(kk_number="3211000000000741", name="Rizky")]))
+    plan = client.get(preview).context["plan"]
+    assert plan.ok and plan.changed_children == 1 and plan.new_children == 0
+    client.post(preview)
+    assert list(Child.objects.filter(family__group=world["group"]).values_list("name", flat=True)) == ["Rizky"]
+
+
+def test_a_column_given_twice_is_refused_not_guessed(world):
+    content = csv_file([row()]).replace(b"Nama anak", b"Nama anak,Nama anak", 1).replace(b"Rizky", b"Rizky,Salah", 1)
+    found = plan_of(world["group"], world["cadre"], content)
+    assert "Baris 1, kolom Nama anak: Kolom ini ada dua kali: hapus salah satu." in [str(p) for p in found.problems]
+
+
+def test_a_stray_cell_far_away_does_not_make_a_huge_sheet(world):
+    book = Workbook()
+    sheet = book.active
+    sheet.append([HEADERS["mother_name"], HEADERS["name"], HEADERS["sex"], HEADERS["birth_date"]])
+    sheet.append(["Siti", "Rizky", "Laki-laki", _born(14)])
+    sheet["ZZ100000"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    table = sheets.read_table(out.getvalue(), "x.xlsx")
+    assert [cells[HEADERS["name"]] for _n, cells in table.rows] == ["Rizky"]
+
+
+def test_a_damaged_xlsx_or_a_csv_starting_with_pk_is_answered_in_the_form(client, world):
+    import zipfile
+
+    good = io.BytesIO()
+    Workbook().save(good)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good.getvalue())) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    client.force_login(world["cadre"])
+    response = client.post(
+        reverse("groups:import", args=[world["group"].pk]), {"file": _named(damaged.getvalue(), "a.xlsx")}
+    )
+    assert response.status_code == 400 and response.context["form"].errors["file"]
+    table = sheets.read_table(b"PKH,Nama anak\nYa,Rizky\n", "a.csv")
+    assert table.headers == ["PKH", "Nama anak"]
