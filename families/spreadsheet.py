@@ -179,6 +179,13 @@ def template_sheets() -> list[sheets.Sheet]:
             ),
         ]
     )
+    rows.append(
+        [
+            _("Sel kosong"),
+            "",
+            _("Sel kosong tidak mengubah data yang sudah tercatat; untuk keluarga baru berlaku isian bawaan formulir."),
+        ]
+    )
     return [
         sheets.Sheet(_("Keluarga dan anak"), columns(), template_rows=TEMPLATE_ROWS),
         sheets.Sheet(_("Petunjuk"), guide, rows),
