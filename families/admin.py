@@ -13,6 +13,7 @@ from families.kka import children_to_reassess
 from families.models import (
     Child,
     Family,
+    FamilyImport,
     Instrument,
     KkaCheck,
     Measurement,
@@ -184,6 +185,23 @@ class MilestoneRecordRemovalAdmin(GroupScopedAdmin):
     group_path = BY_CHILD
     list_display = ["child", "milestone", "achieved_on", "removed_by", "removed_at"]
     list_select_related = ["child", "milestone", "removed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FamilyImport)
+class FamilyImportAdmin(GroupScopedAdmin):
+    """Spreadsheets uploaded into a group's register: who, when, and what they wrote. Read only:
+    an import is made and confirmed on the group's own pages."""
+
+    list_display = ["filename", "group", "uploaded_by", "uploaded_at", "imported_at"]
+    list_select_related = ["group", "uploaded_by"]
+    exclude = ["content"]
+    readonly_fields = ["group", "uploaded_by", "filename", "uploaded_at", "imported_at", "summary"]
 
     def has_add_permission(self, request):
         return False

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from bkb.lib.months import Month
 from cadres.models import Cadre, SupervisionVisit
-from families.models import Instrument, KkaCheck, MilestoneRecordRemoval, Referral
+from families.models import FamilyImport, Instrument, KkaCheck, MilestoneRecordRemoval, Referral
 from groups.admin import ScopedAdmin, ScopedInline
 from groups.models import Area, BkbGroup, Office, SubmitToken, User
 from reports import kept
@@ -71,6 +71,9 @@ def _everything(world, group, *, chair, admin_user, label: str) -> dict:
         "families.KkaCheck": f.kka_check(child, DAY),
         "families.Measurement": f.measurement(child, DAY),
         "families.Referral": Referral.objects.create(child=child, date=DAY, referred_to="Puskesmas"),
+        "families.FamilyImport": FamilyImport.objects.create(
+            group=group, uploaded_by=chair, filename=f"keluarga-{label}.csv", content=b"x"
+        ),
         "coaching.CoachingSession": session,
         "coaching.SessionCadre": SessionCadre.objects.create(session=session, cadre=cadre, role="utama"),
         "coaching.Attendance": Attendance.objects.create(session=session, family=family, child=child),
