@@ -8,7 +8,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,8 +50,6 @@ class UploadForm(forms.Form):
 
 def template_download(request, pk, fmt):
     get_group_for(request.user, pk, write=True)
-    if fmt not in sheets.FORMATS:
-        raise Http404
     return sheets.response(spreadsheet.template_sheets(), "templat-keluarga-bkb", fmt)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.urls import register_converter
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -172,6 +173,22 @@ def _csv_value(column: Column, value) -> str:
 
 
 FORMATS = ("xlsx", "csv")
+
+
+class FormatConverter:
+    """`<sheet:fmt>` in a URL: a download's format, so an address asking for another is not found
+    before any view runs, and no view checks it again."""
+
+    regex = "|".join(FORMATS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "sheet")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",

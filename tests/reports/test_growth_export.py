@@ -188,7 +188,7 @@ def test_only_the_visible_groups_of_the_area(world, growth_month, login):
 
 def test_unknown_format_or_month_is_404(world, login):
     client = login(world["admin"])
-    assert client.get(_url(world["kab"], "pdf")).status_code == 404
+    assert client.get(_url(world["kab"]).replace(".xlsx", ".pdf")).status_code == 404
     assert client.get(reverse("reports:growth_export", args=[world["kab"].pk, "2026-13", "xlsx"])).status_code == 404
 
 
