@@ -365,7 +365,9 @@ def test_exports_go_through_the_pages_visibility(registers, world, login):
     # No address exists for another format (the URL's <sheet:fmt>): asked by hand, it is not found.
     assert cadre_a.get(export_url(group, "anak", "xlsx").replace(".xlsx", ".pdf")).status_code == 404
     assert cadre_a.get(month_url(group, "xlsx").replace(".xlsx", ".ods")).status_code == 404
-    assert login(world["supervisor"]).get(recap_url(world["kec_a"], "json")).status_code == 404
+    assert (
+        login(world["supervisor"]).get(recap_url(world["kec_a"], "xlsx").replace(".xlsx", ".json")).status_code == 404
+    )
 
 
 def test_filenames_are_ascii_slugs(registers, world, login):
