@@ -31,6 +31,7 @@ from django.utils.translation import override
 
 from bkb.lib import sheets
 from bkb.lib.inputs import DayField, search_key
+from bkb.lib.sheets import Problem
 from families import services
 from families.forms import ChildFormSet, FamilyForm
 from families.models import Child, Family
@@ -43,22 +44,6 @@ _YES = {"ya", "y", "yes", "true", "1", "benar", "iya"}
 _NO = {"tidak", "t", "no", "n", "false", "0", "bukan", "tdk"}
 # Sex as the Posyandu books write it.
 _SEX_LETTERS = {"l": "M", "lk": "M", "p": "F", "pr": "F"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-    # What the cell held, shown beside the message so she finds it in her file.
-    value: str = ""
-
-    def __str__(self) -> str:
-        return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass

@@ -116,25 +116,11 @@ def filename(area: Area, month: Month) -> str:
 # --- The mapping as a table --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
 @dataclass
 class ReadMapping:
     figures: dict = field(default_factory=dict)
     org_units: dict = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[sheets.Problem] = field(default_factory=list)
 
 
 def _text(value) -> str:
@@ -164,7 +150,7 @@ def read_mapping(table: sheets.Table, kabupaten: Area) -> ReadMapping:
     headers = {header.strip().lower(): header for header in table.headers if header}
     missing = [name for name in REQUIRED if name not in headers]
     for name in missing:
-        found.errors.append(RowError(table.header_row, name, _("kolom ini tidak ada di baris judul.")))
+        found.errors.append(sheets.Problem(table.header_row, name, _("kolom ini tidak ada di baris judul.")))
     if missing:
         return found
     by_code, by_name = _areas_of(kabupaten)
@@ -179,7 +165,7 @@ def read_mapping(table: sheets.Table, kabupaten: Area) -> ReadMapping:
             return _text(cells.get(headers[name])) if name in headers else ""
 
         def error(column: str, message: str, number=number) -> None:
-            found.errors.append(RowError(number, column, message))
+            found.errors.append(sheets.Problem(number, column, message))
 
         kind, code, uid, coc = cell("jenis").lower(), cell("kode"), cell("dhis2"), cell("coc")
         if kind not in KINDS:

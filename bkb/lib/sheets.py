@@ -210,6 +210,24 @@ class SheetError(ValueError):
     """A file that cannot be read as a table: said to the person who uploaded it."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A cell of an uploaded table that is wrong, said at its row and column."""
+
+    row: int
+    column: str
+    message: str
+    # What the cell held, shown beside the message so she finds it in her file.
+    value: str = ""
+
+    def __str__(self) -> str:
+        return _("Baris %(row)s, kolom %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
 @dataclass
 class Table:
     headers: list[str]
