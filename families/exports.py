@@ -56,10 +56,6 @@ def children_of(group: BkbGroup, today: datetime.date) -> QuerySet:
     return kka.annotate_kka_status(children, today)
 
 
-def _category(indicator: str, z: float | None) -> str | None:
-    return None if z is None else str(growth.LABELS[indicator][growth.categorise(indicator, z)])
-
-
 def children_columns() -> list[Column]:
     return _capitalised(
         [
@@ -112,9 +108,9 @@ def children_rows(group: BkbGroup, today: datetime.date) -> list[list]:
                 m.waz if m else None,
                 m.whz if m else None,
                 m.baz if m else None,
-                _category("hfa", m.haz) if m else None,
-                _category("wfa", m.waz) if m else None,
-                _category("wfh", m.whz) if m else None,
+                growth.category_label("hfa", m.haz) if m else None,
+                growth.category_label("wfa", m.waz) if m else None,
+                growth.category_label("wfh", m.whz) if m else None,
                 str(kka.KkaStatus.LABELS[shown]),
                 child.last_kka_check_on,
             ]

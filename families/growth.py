@@ -242,6 +242,11 @@ def categorise(indicator: str, z: float) -> str:
     raise AssertionError("unreachable: the last band is open")
 
 
+def category_label(indicator: str, z: float | None) -> str | None:
+    """The z-score's category as pages, reports and downloads print it ("Pendek"); None without a score."""
+    return None if z is None else str(LABELS[indicator][categorise(indicator, z)])
+
+
 # Below -2 SD is a growth problem (stunted, underweight, wasted); below -3 SD severe.
 # Exactly -2.0 is normal (see _BANDS). Every count, flag and list uses these.
 PROBLEM_BELOW = -2

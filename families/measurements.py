@@ -359,9 +359,8 @@ class Categories:
 
     @classmethod
     def of(cls, measurement: Measurement) -> "Categories":
-        def label(indicator, z):
-            return None if z is None else growth.LABELS[indicator][growth.categorise(indicator, z)]
-
         return cls(
-            hfa=label("hfa", measurement.haz), wfa=label("wfa", measurement.waz), wfh=label("wfh", measurement.whz)
+            hfa=growth.category_label("hfa", measurement.haz),
+            wfa=growth.category_label("wfa", measurement.waz),
+            wfh=growth.category_label("wfh", measurement.whz),
         )

@@ -12,8 +12,6 @@ from bkb.lib.ages import AgeGroup, age_in_months
 from bkb.lib.months import Month
 from cadres.models import Cadre, CadreRole, Training
 from families import growth
-from families.growth import LABELS as GROWTH_LABELS
-from families.growth import categorise
 from families.kka import KkaStatus
 from groups.models import BkbGroup, User
 from reports import figures, kept
@@ -51,11 +49,11 @@ def _supervisors(groups: list[BkbGroup]) -> dict[int, list[str]]:
 def _growth_labels(child) -> list[str]:
     labels = []
     if child.month_haz is not None and growth.is_stunted(child.month_haz):
-        labels.append(str(GROWTH_LABELS["hfa"][categorise("hfa", child.month_haz)]))
+        labels.append(growth.category_label("hfa", child.month_haz))
     if child.month_waz is not None and growth.is_underweight(child.month_waz):
-        labels.append(str(GROWTH_LABELS["wfa"][categorise("wfa", child.month_waz)]))
+        labels.append(growth.category_label("wfa", child.month_waz))
     if child.month_whz is not None and growth.is_wasted(child.month_whz):
-        labels.append(str(GROWTH_LABELS["wfh"][categorise("wfh", child.month_whz)]))
+        labels.append(growth.category_label("wfh", child.month_whz))
     return labels
 
 

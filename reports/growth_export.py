@@ -80,10 +80,6 @@ def _score(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _status(indicator: str, z: float | None) -> str | None:
-    return None if z is None else str(growth.LABELS[indicator][growth.categorise(indicator, z)])
-
-
 def row(measurement: Measurement) -> list:
     child = measurement.child
     family = child.family
@@ -102,7 +98,7 @@ def row(measurement: Measurement) -> list:
         measurement.height_cm,
         position_label(measurement.position),
         *[_score(getattr(measurement, field)) for field, _i, _n in SCORES],
-        *[_status(indicator, getattr(measurement, field)) for field, indicator, _n in SCORES],
+        *[growth.category_label(indicator, getattr(measurement, field)) for field, indicator, _n in SCORES],
     ]
 
 
