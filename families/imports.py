@@ -21,6 +21,7 @@ same file twice changes nothing.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +33,7 @@ from django.utils.translation import override
 from bkb.lib import sheets
 from bkb.lib.inputs import DayField, search_key
 from bkb.lib.sheets import Problem
+from bkb.lib.validators import number_as_typed
 from families import services
 from families.forms import ChildFormSet, FamilyForm
 from families.models import Child, Family
@@ -140,16 +142,24 @@ def _headers() -> dict[str, str]:
     return found
 
 
+@functools.cache
+def _codes(name: str) -> dict[str, str]:
+    """{label in either language, or the code, as compared: code} of a coded column (made once)."""
+    item = next(item for item in FIELDS if item.name == name)
+    found = {search_key(str(code)): code for code, _label in item.choices}
+    for language in ("en", "id"):
+        with override(language):
+            found.update({search_key(str(label)): code for code, label in item.choices})
+    if name == "sex":
+        found.update(_SEX_LETTERS)
+    return found
+
+
 def _choice(item: Field, value) -> str:
     """A coded cell's value: its label in either language, or the code itself."""
-    text = search_key(str(value))
-    if item.name == "sex" and text in _SEX_LETTERS:
-        return _SEX_LETTERS[text]
-    for code, label in item.choices:
-        with override("en"):
-            english = search_key(str(label))
-        if text in (search_key(str(label)), english, search_key(str(code))):
-            return code
+    code = _codes(item.name).get(search_key(str(value)))
+    if code is not None:
+        return code
     raise ValueError(
         _("'%(value)s' tidak ada di daftar. Pilih salah satu: %(list)s.")
         % {
@@ -264,19 +274,21 @@ def header_of(name: str) -> str:
 
 
 def _digits(text) -> str:
-    return "".join(str(text or "").split()).replace(".", "").replace("-", "")
+    """A NIK or KK as the form reads it (number_as_typed), "" for none."""
+    return number_as_typed(str(text or "")) or ""
 
 
 def _numbers_of(row: FileRow) -> list[tuple]:
     return [(name, _digits(row.values.get(name))) for name in ("kk_number", "mother_nik") if row.values.get(name)]
 
 
-def _agrees(row: FileRow, first: FileRow) -> bool:
-    """No family column filled in both rows says otherwise."""
-    return all(
-        _blank(first.values.get(name)) or _compare(row.values[name]) == _compare(first.values[name])
+def _disagreeing(row: FileRow, first: FileRow) -> list[str]:
+    """The family columns filled in both rows that say different things."""
+    return [
+        name
         for name in row.present
-    )
+        if not _blank(first.values.get(name)) and _compare(row.values[name]) != _compare(first.values[name])
+    ]
 
 
 def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
@@ -311,7 +323,7 @@ def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
                 (
                     candidate
                     for candidate in reversed(plans)
-                    if search_key(candidate.mother_name) == name and _agrees(row, candidate.rows[0])
+                    if search_key(candidate.mother_name) == name and not _disagreeing(row, candidate.rows[0])
                 ),
                 None,
             )
@@ -322,16 +334,15 @@ def group_rows(rows: list[FileRow]) -> tuple[list[FamilyPlan], list[Problem]]:
             by_number.setdefault(key, plan)
         if plan.rows:
             first = plan.rows[0]
-            for name in row.present:
-                if not _blank(first.values.get(name)) and _compare(row.values[name]) != _compare(first.values[name]):
-                    problems.append(
-                        Problem(
-                            row.number,
-                            header_of(name),
-                            _("Berbeda dengan baris %(row)s, padahal keluarganya sama: samakan isinya.")
-                            % {"row": first.number},
-                        )
+            for name in _disagreeing(row, first):
+                problems.append(
+                    Problem(
+                        row.number,
+                        header_of(name),
+                        _("Berbeda dengan baris %(row)s, padahal keluarganya sama: samakan isinya.")
+                        % {"row": first.number},
                     )
+                )
         plan.rows.append(row)
     return plans, problems
 
@@ -487,11 +498,16 @@ def _match_child(values: dict, children: list[Child], taken: set) -> Child | Non
     return named[0] if len(named) == 1 else None
 
 
-def _iso(text: str) -> str:
+def _day(text: str) -> datetime.date | None:
+    """A date cell as the form reads it; None when it cannot (the form then says why)."""
     try:
-        day = DayField().to_python(text)
+        return DayField().to_python(text)
     except ValidationError:
-        return text
+        return None
+
+
+def _iso(text: str) -> str:
+    day = _day(text)
     return day.isoformat() if day else text
 
 
@@ -670,13 +686,10 @@ def _known(families: list[FamilyPlan], group: BkbGroup) -> services.Known:
     for family_plan in families:
         mother = family_plan.mother_name
         for row in family_plan.rows:
-            numbers.update(_digits(row.values.get(name, "")) for name in NUMBER_FIELDS)
-            born = _iso(row.values.get("birth_date") or "")
+            numbers.update(_digits(row.values.get(name)) for name in NUMBER_FIELDS)
+            born = _day(row.values.get("birth_date") or "")
             if mother and born:
-                try:
-                    births.add((datetime.date.fromisoformat(born), mother))
-                except ValueError:
-                    pass  # the form says what is wrong with the date
+                births.add((born, mother))
     return services.known_for(numbers=numbers, births=births, kabupaten=group.kabupaten)
 
 

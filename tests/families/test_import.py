@@ -516,3 +516,13 @@ def test_a_damaged_xlsx_or_a_csv_starting_with_pk_is_answered_in_the_form(client
     assert response.status_code == 400 and response.context["form"].errors["file"]
     table = sheets.read_table(b"PKH,Nama anak\nYa,Rizky\n", "a.csv")
     assert table.headers == ["PKH", "Nama anak"]
+
+
+def test_coded_cells_read_in_either_language_whatever_the_page_language(world):
+    from django.utils import translation
+
+    content = csv_file([row(sex="Perempuan", kb_method="Pill", caregiver="Mother")])
+    with translation.override("en"):
+        found = plan_of(world["group"], world["cadre"], content)
+    assert found.ok, [str(p) for p in found.problems]
+    assert found.families[0].form.instance.kb_method == "pil"
