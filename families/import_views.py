@@ -35,16 +35,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > sheets.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar (lebih dari %(n)s MB).") % {"n": sheets.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        content = upload.read()
         try:
-            self.table = sheets.read_table(content, upload.name)
+            self.content, self.table = sheets.read_upload(upload)
         except sheets.SheetError as error:
             raise forms.ValidationError(str(error)) from error
-        self.content = content
         return upload
 
 

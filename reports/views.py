@@ -345,7 +345,7 @@ def dhis2_mapping(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                table = sheets.read_table(upload.read(), upload.name)
+                _content, table = sheets.read_upload(upload)
             except sheets.SheetError as error:
                 errors = [str(error)]
             else:

@@ -236,6 +236,18 @@ class Table:
     header_row: int = 1
 
 
+def _too_large() -> str:
+    return _("Berkas terlalu besar (lebih dari %(n)s MB).") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)}
+
+
+def read_upload(upload) -> tuple[bytes, Table]:
+    """An uploaded file's bytes and its table (read_table); one over the limit is refused before it is read."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise SheetError(_too_large())
+    content = upload.read()
+    return content, read_table(content, upload.name)
+
+
 def read_table(content: bytes, filename: str, *, sheet: str | None = None, header: str | None = None) -> Table:
     """The first table of an .xlsx (the sheet named `sheet` when it has one) or a .csv.
 
@@ -245,7 +257,7 @@ def read_table(content: bytes, filename: str, *, sheet: str | None = None, heade
     cell is `header` (the lines of a preamble above it are skipped).
     """
     if len(content) > MAX_UPLOAD_BYTES:
-        raise SheetError(_("Berkas terlalu besar (lebih dari %(n)s MB).") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise SheetError(_too_large())
     name = filename.lower()
     if name.endswith(".xlsx") or (content[:4] == b"PK\x03\x04" and not name.endswith((".csv", ".txt"))):
         lines = _xlsx_lines(content, sheet)
